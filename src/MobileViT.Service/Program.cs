@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using MobileViT.Service.Hosting;
+
+var app = MobileViTApp.Create(args);
+await app.RunAsync();
+return Environment.ExitCode;

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace MobileViT.Inference.Batching;
+
+/// <summary>
+/// A queued request. Its state moves once, either from Queued to Running (the batcher took it) or from Queued to
+/// Abandoned (its client cancelled or its deadline passed), so abandoned work is never run and a running request's
+/// input is never released under it.
+/// </summary>
+internal sealed class InferenceRequest(ReadOnlyMemory<float> pixels, long deadlineTimestamp, CancellationToken cancellationToken)
+{
+    private const int Queued = 0;
+    private const int Running = 1;
+    private const int Abandoned = 2;
+
+    private int _state;
+
+    public ReadOnlyMemory<float> Pixels { get; } = pixels;
+    public long EnqueuedTimestamp { get; } = Stopwatch.GetTimestamp();
+    public long DeadlineTimestamp { get; } = deadlineTimestamp;
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+    public Activity? Activity { get; } = Activity.Current;
+
+    public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Queued) == Queued;
+
+    public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued;
+}

@@ -1,0 +1,30 @@
+namespace MobileViT.Inference.Configuration;
+
+/// <summary>The <c>MobileViT</c> configuration section.</summary>
+public sealed class MobileViTOptions
+{
+    public const string SectionName = "MobileViT";
+
+    /// <summary>Models served side by side; the first is the default unless <see cref="DefaultModel"/> names another.</summary>
+    public List<ModelOptions> Models { get; set; } = [];
+
+    public string? DefaultModel { get; set; }
+
+    public BatchingOptions Batching { get; set; } = new();
+
+    public ExecutionOptions Execution { get; set; } = new();
+
+    public ImageLimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Where <c>hf:</c> models are downloaded to. Empty means <c>$HF_HOME/mobilevit</c> or <c>~/.cache/mobilevit</c>.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>
+    /// When an <c>hf:</c> model cannot be fetched, serve <c>synthetic:s</c> instead (loudly) rather than failing start-up.
+    /// Unset means: on in Development, off otherwise.
+    /// </summary>
+    public bool? FallbackToSynthetic { get; set; }
+
+    public string ResolveDefaultModelName() =>
+        string.IsNullOrWhiteSpace(DefaultModel) ? Models[0].Name : DefaultModel;
+}

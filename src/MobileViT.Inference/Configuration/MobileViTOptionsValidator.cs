@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using MobileViT.Inference.Sources;
+
+namespace MobileViT.Inference.Configuration;
+
+/// <summary>Start-up validation; every failure names the configuration key (in environment-variable form) that is wrong.</summary>
+public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOptions>
+{
+    private const string Prefix = "MobileViT__";
+
+    public ValidateOptionsResult Validate(string? name, MobileViTOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Models.Count == 0)
+            errors.Add($"{Prefix}Models: at least one model is required (e.g. {Prefix}Models__0__Name=mobilevit-small, {Prefix}Models__0__Source=hf:Xenova/mobilevit-small).");
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Models.Count; i++)
+        {
+            var model = options.Models[i];
+            var key = $"{Prefix}Models__{i}__";
+            if (string.IsNullOrWhiteSpace(model.Name))
+                errors.Add($"{key}Name is required.");
+            else if (!IsUrlSafe(model.Name))
+                errors.Add($"{key}Name '{model.Name}' may only contain letters, digits, '-', '_' and '.'.");
+            else if (!names.Add(model.Name))
+                errors.Add($"{key}Name '{model.Name}' is used by another model.");
+
+            if (!ModelSource.TryParse(model.Source, out _, out var sourceError))
+                errors.Add($"{key}Source: {sourceError}");
+            if (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains(".."))
+                errors.Add($"{key}OnnxFile must be a relative path inside the model directory, e.g. onnx/model.onnx.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DefaultModel) && !names.Contains(options.DefaultModel))
+            errors.Add($"{Prefix}DefaultModel '{options.DefaultModel}' is not one of the configured model names.");
+
+        var batching = options.Batching;
+        if (batching.MaxBatchSize is < 1 or > 1024)
+            errors.Add($"{Prefix}Batching__MaxBatchSize must be between 1 and 1024 (was {batching.MaxBatchSize}).");
+        if (batching.MaxQueueDelayMs is < 0 or > 10_000)
+            errors.Add($"{Prefix}Batching__MaxQueueDelayMs must be between 0 and 10000 (was {batching.MaxQueueDelayMs}).");
+        if (batching.QueueCapacity < 1)
+            errors.Add($"{Prefix}Batching__QueueCapacity must be at least 1 (was {batching.QueueCapacity}).");
+        if (batching.RequestTimeoutMs < 1)
+            errors.Add($"{Prefix}Batching__RequestTimeoutMs must be at least 1 (was {batching.RequestTimeoutMs}).");
+
+        var execution = options.Execution;
+        try
+        {
+            if (execution.ParseProviders().Count == 0)
+                errors.Add($"{Prefix}Execution__Providers must name at least one provider, e.g. CUDA,CPU.");
+        }
+        catch (FormatException e)
+        {
+            errors.Add($"{Prefix}Execution__Providers: {e.Message}");
+        }
+        if (!ExecutionPlan.TryParseCount(execution.Instances, out _))
+            errors.Add($"{Prefix}Execution__Instances must be 'auto' or a whole number from 1 to 64 (was '{execution.Instances}').");
+        if (!ExecutionPlan.TryParseCount(execution.IntraOpThreads, out _))
+            errors.Add($"{Prefix}Execution__IntraOpThreads must be 'auto' or a whole number from 1 to 64 (was '{execution.IntraOpThreads}').");
+        if (execution.CudaDeviceId < 0)
+            errors.Add($"{Prefix}Execution__CudaDeviceId must be 0 or more.");
+
+        var limits = options.Limits;
+        if (limits.MaxImageBytes < 1)
+            errors.Add($"{Prefix}Limits__MaxImageBytes must be positive.");
+        if (limits.MaxImagePixels < 1)
+            errors.Add($"{Prefix}Limits__MaxImagePixels must be positive.");
+        if (limits.MaxImagesPerRequest < 1)
+            errors.Add($"{Prefix}Limits__MaxImagesPerRequest must be positive.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsUrlSafe(string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+}

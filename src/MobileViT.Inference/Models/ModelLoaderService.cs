@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Runtime;
+using MobileViT.Inference.Sources;
+using MobileViT.Inference.Telemetry;
+
+namespace MobileViT.Inference.Models;
+
+/// <summary>
+/// Loads and warms every configured model in the background, so liveness answers while models load and readiness
+/// turns true only once all are warm. A model that cannot be loaded stops the application with exit code 1.
+/// </summary>
+public sealed class ModelLoaderService(
+    MobileViTOptions options,
+    ModelRegistry registry,
+    ModelSourceResolver resolver,
+    SessionFactory sessions,
+    InferenceMetrics metrics,
+    ILoggerFactory loggers,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<ModelLoaderService>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        foreach (var model in options.Models)
+        {
+            try
+            {
+                var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
+                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers), stoppingToken)
+                    .ConfigureAwait(false);
+                metrics.RecordModelLoad(model.Name, served.LoadDuration.TotalMilliseconds, served.WarmUpDuration.TotalMilliseconds,
+                    served.Instances.Select(i => i.ExecutionProvider));
+                registry.MarkLoaded(served);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                registry.MarkFailed(model.Name, e.Message);
+                _logger.LogCritical(e, "Model {Model} ({Source}) could not be loaded: {Reason}. Stopping.", model.Name, model.Source, e.Message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+        }
+        _logger.LogInformation("All {Count} model(s) loaded and warm; ready", options.Models.Count);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await registry.DrainAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var model in registry.Loaded)
+            await model.DisposeAsync().ConfigureAwait(false);
+    }
+}

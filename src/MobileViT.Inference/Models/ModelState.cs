@@ -1,0 +1,9 @@
+namespace MobileViT.Inference.Models;
+
+public enum ModelState
+{
+    Loading,
+    Ready,
+    Failed,
+    Draining,
+}

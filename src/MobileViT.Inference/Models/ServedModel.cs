@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using MobileViT.Inference.Batching;
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Preprocessing;
+using MobileViT.Inference.Runtime;
+using MobileViT.Inference.Sources;
+using MobileViT.Inference.Telemetry;
+
+namespace MobileViT.Inference.Models;
+
+/// <summary>A loaded, warmed model: its labels, preprocessing, sessions and batcher.</summary>
+public sealed class ServedModel : IAsyncDisposable
+{
+    private ServedModel(ModelOptions options, ModelArtifacts artifacts, ImagePreprocessor preprocessor, ModelSignature signature,
+        IReadOnlyList<SessionInstance> instances, ExecutionPlan plan, BatchingOptions batching, DynamicBatcher batcher)
+    {
+        Options = options;
+        Artifacts = artifacts;
+        Preprocessor = preprocessor;
+        Signature = signature;
+        Instances = instances;
+        Plan = plan;
+        Batching = batching;
+        Batcher = batcher;
+        InputBuffers = ArrayPool<float>.Create(signature.SampleLength, batching.QueueCapacity + instances.Count * batching.MaxBatchSize);
+    }
+
+    public string Name => Options.Name;
+    public ModelOptions Options { get; }
+    public ModelArtifacts Artifacts { get; }
+    public bool Synthetic => Artifacts.Synthetic;
+    public IReadOnlyList<string> Labels => Artifacts.Labels;
+    public ImagePreprocessor Preprocessor { get; }
+    public ModelSignature Signature { get; }
+    public IReadOnlyList<SessionInstance> Instances { get; }
+    public ExecutionPlan Plan { get; }
+    public BatchingOptions Batching { get; }
+
+    /// <summary>Input tensors being preprocessed or waiting in the queue: enough for a full queue plus the batches being formed.</summary>
+    public ArrayPool<float> InputBuffers { get; }
+    public DynamicBatcher Batcher { get; }
+    public TimeSpan LoadDuration { get; private init; }
+    public TimeSpan WarmUpDuration { get; private init; }
+
+    /// <summary>The providers the instances run on, e.g. <c>CPU</c>, or <c>CUDA:0</c> where every instance got the GPU.</summary>
+    public string ExecutionProvider => string.Join(",", Instances.Select(i => i.ExecutionProvider).Distinct());
+
+    public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
+        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger<ServedModel>();
+        var started = Stopwatch.GetTimestamp();
+        var plan = ExecutionPlan.Resolve(settings.Execution, Environment.ProcessorCount, modelCount);
+        var providers = settings.Execution.ParseProviders();
+        var maxBatch = settings.Batching.MaxBatchSize;
+        var instances = new List<SessionInstance>();
+        try
+        {
+            ModelSignature? signature = null;
+            for (var i = 0; i < plan.Instances; i++)
+            {
+                var (session, provider) = sessions.Create(artifacts.OnnxModel, providers, plan.IntraOpThreads, settings.Execution.CudaDeviceId, options.Name, i);
+                try
+                {
+                    signature ??= ModelSignature.FromSession(session, artifacts.Preprocessor.CropHeight, artifacts.Preprocessor.CropWidth);
+                }
+                catch
+                {
+                    session.Dispose();
+                    throw;
+                }
+                instances.Add(new SessionInstance(i, session, provider, signature, maxBatch));
+            }
+            if (signature!.ClassCount != artifacts.Labels.Count)
+                throw new ModelSourceException($"Model '{options.Name}' outputs {signature.ClassCount} classes but config.json has {artifacts.Labels.Count} labels.");
+            var loaded = Stopwatch.GetElapsedTime(started);
+
+            var warmStarted = Stopwatch.GetTimestamp();
+            Parallel.ForEach(instances, new ParallelOptions { MaxDegreeOfParallelism = instances.Count }, instance => instance.WarmUp());
+            var warmUp = Stopwatch.GetElapsedTime(warmStarted);
+            logger.LogInformation("Model {Model} ({Origin}) loaded in {Load:0} ms, {Instances} instance(s) x {Threads} thread(s) on {Providers}, warmed with batch sizes 1..{MaxBatch} in {WarmUp:0} ms",
+                options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
+                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), maxBatch, warmUp.TotalMilliseconds);
+
+            var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels);
+            var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
+                loggers.CreateLogger<DynamicBatcher>());
+            return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, batcher)
+            {
+                LoadDuration = loaded,
+                WarmUpDuration = warmUp,
+            };
+        }
+        catch
+        {
+            foreach (var instance in instances)
+                instance.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Batcher.DisposeAsync().ConfigureAwait(false);
+        foreach (var instance in Instances)
+            instance.Dispose();
+    }
+}

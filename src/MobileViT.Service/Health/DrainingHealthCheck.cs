@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MobileViT.Inference.Models;
+
+namespace MobileViT.Service.Health;
+
+/// <summary>Unhealthy from the moment shutdown begins, so load balancers stop sending traffic before the process exits.</summary>
+public sealed class DrainingHealthCheck(ModelRegistry registry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(registry.IsDraining
+            ? HealthCheckResult.Unhealthy("Draining for shutdown: admitted requests finish, new ones are refused.")
+            : HealthCheckResult.Healthy("Accepting requests."));
+}

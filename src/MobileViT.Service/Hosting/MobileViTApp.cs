@@ -1,0 +1,33 @@
+using MobileViT.Service.Health;
+using MobileViT.Service.Http;
+
+namespace MobileViT.Service.Hosting;
+
+/// <summary>Composes the web application; tests build it the same way with their own configuration.</summary>
+public static class MobileViTApp
+{
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.Services.AddMobileViTInference(builder.Configuration, builder.Environment);
+        builder.Services.AddMobileViTHttpApi();
+        builder.Services.AddMobileViTHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/swagger/v1/swagger.json", "MobileViT.Service v1");
+            options.DocumentTitle = "MobileViT.Service";
+        });
+        app.MapMobileViTHealthChecks();
+        app.MapModelEndpoints();
+        app.MapClassifyEndpoints();
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        return app;
+    }
+}

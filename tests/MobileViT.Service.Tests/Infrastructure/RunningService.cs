@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using MobileViT.Inference.Models;
+using MobileViT.Service.Hosting;
+
+namespace MobileViT.Service.Tests.Infrastructure;
+
+/// <summary>The real service on a real Kestrel listener on a free loopback port, configured through command-line settings as an operator would.</summary>
+public sealed class RunningService : IAsyncDisposable
+{
+    private RunningService(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+    public HttpClient Client { get; }
+    public ModelRegistry Registry => App.Services.GetRequiredService<ModelRegistry>();
+
+    public static IReadOnlyDictionary<string, string> SmallModel(string name = "tiny", string source = "synthetic:xxs") => new Dictionary<string, string>
+    {
+        ["MobileViT:Models:0:Name"] = name,
+        ["MobileViT:Models:0:Source"] = source,
+        ["MobileViT:Batching:MaxBatchSize"] = "8",
+        ["MobileViT:Execution:Providers"] = "CPU",
+        ["MobileViT:Execution:Instances"] = "2",
+        ["MobileViT:Execution:IntraOpThreads"] = "1",
+    };
+
+    /// <summary>Starts the service and waits until every model is loaded and warm.</summary>
+    public static async Task<RunningService> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Production",
+        bool waitUntilReady = true)
+    {
+        var app = Build(settings, environment);
+        await app.StartAsync();
+        var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)) + "/"));
+        if (waitUntilReady)
+            await service.Registry.WhenAllLoaded.WaitAsync(TimeSpan.FromMinutes(3));
+        return service;
+    }
+
+    public static WebApplication Build(IReadOnlyDictionary<string, string> settings, string environment = "Production")
+    {
+        var args = new List<string> { "--environment", environment, "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
+        args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
+        return MobileViTApp.Create(args.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
