@@ -170,36 +170,32 @@ internal sealed class MobileViTOnnxEmitter
         const int patch = MobileViTArchitecture.PatchSize;
         if (height % patch != 0 || width % patch != 0)
             throw new InvalidOperationException($"Feature map {height}x{width} is not a multiple of the patch size.");
-        var rows = height / patch;
-        var cols = width / patch;
-        var split = graph.AddNode("Reshape", prefix + ".unfold.split", new[]
-        {
-            x, graph.AddInt64Initializer(prefix + ".unfold.split_shape", 0, channels, rows, patch, cols, patch),
-        });
-        // [B, C, rows, ph, cols, pw] -> [B, ph, pw, rows, cols, C]
-        var transposed = graph.AddNode("Transpose", prefix + ".unfold.transpose", new[] { split }, IntsAttribute("perm", 0, 3, 5, 2, 4, 1));
-        return graph.AddNode("Reshape", prefix + ".unfold", new[]
-        {
-            transposed, graph.AddInt64Initializer(prefix + ".unfold.shape", 0, patch * patch, rows * cols, channels),
-        });
+        var (rows, cols) = (height / patch, width / patch);
+        // [B, C, rows, ph, cols, pw] -> [B, ph, pw, rows, cols, C] -> [B, P, N, C]
+        return Rearrange(x, prefix + ".unfold",
+            splitShape: new long[] { 0, channels, rows, patch, cols, patch },
+            permutation: new long[] { 0, 3, 5, 2, 4, 1 },
+            mergedShape: new long[] { 0, patch * patch, rows * cols, channels });
     }
 
     /// <summary>HF <c>folding</c>: the inverse of <see cref="Unfold"/>, [B, P, N, C] back to [B, C, H, W].</summary>
     private string Fold(string patches, string prefix, int channels)
     {
         const int patch = MobileViTArchitecture.PatchSize;
-        var rows = height / patch;
-        var cols = width / patch;
-        var split = graph.AddNode("Reshape", prefix + ".fold.split", new[]
-        {
-            patches, graph.AddInt64Initializer(prefix + ".fold.split_shape", 0, patch, patch, rows, cols, channels),
-        });
-        // [B, ph, pw, rows, cols, C] -> [B, C, rows, ph, cols, pw]
-        var transposed = graph.AddNode("Transpose", prefix + ".fold.transpose", new[] { split }, IntsAttribute("perm", 0, 5, 3, 1, 4, 2));
-        return graph.AddNode("Reshape", prefix + ".fold", new[]
-        {
-            transposed, graph.AddInt64Initializer(prefix + ".fold.shape", 0, channels, height, width),
-        });
+        var (rows, cols) = (height / patch, width / patch);
+        // [B, P, N, C] -> [B, ph, pw, rows, cols, C] -> [B, C, rows, ph, cols, pw] -> [B, C, H, W]
+        return Rearrange(patches, prefix + ".fold",
+            splitShape: new long[] { 0, patch, patch, rows, cols, channels },
+            permutation: new long[] { 0, 5, 3, 1, 4, 2 },
+            mergedShape: new long[] { 0, channels, height, width });
+    }
+
+    /// <summary>Reshape, Transpose, Reshape; a 0 in a shape keeps that input dimension (the dynamic batch).</summary>
+    private string Rearrange(string x, string name, long[] splitShape, long[] permutation, long[] mergedShape)
+    {
+        var split = graph.AddNode("Reshape", name + ".split", new[] { x, graph.AddInt64Initializer(name + ".split_shape", splitShape) });
+        var transposed = graph.AddNode("Transpose", name + ".transpose", new[] { split }, IntsAttribute("perm", permutation));
+        return graph.AddNode("Reshape", name, new[] { transposed, graph.AddInt64Initializer(name + ".shape", mergedShape) });
     }
 
     /// <summary>HF <c>MobileViTTransformerLayer</c>: pre-LN attention and pre-LN SiLU MLP, each with a residual connection.</summary>

@@ -6,13 +6,11 @@ namespace MobileViT.Inference.Tests.Modeling;
 
 public sealed class BuildModelCommandTests : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "mobilevit-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory temporary = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(directory))
-            Directory.Delete(directory, recursive: true);
-    }
+    private string directory => temporary.Path;
+
+    public void Dispose() => temporary.Dispose();
 
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {

@@ -5,13 +5,11 @@ namespace MobileViT.Inference.Tests.Modeling;
 
 public sealed class ModelDirectoryWriterTests : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "mobilevit-writer-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory temporary = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(directory))
-            Directory.Delete(directory, recursive: true);
-    }
+    private string directory => temporary.Path;
+
+    public void Dispose() => temporary.Dispose();
 
     [Fact]
     public void ImageNetLabels_HasTheThousandLabelsOfTheSharedConfig()
