@@ -1,1 +1,1 @@
-Console.WriteLine("mobilevit");
+return MobileViT.Cli.CliApp.Run(args, Console.Out, Console.Error);
