@@ -16,8 +16,7 @@ public sealed class MobileViTOptions
 
     public ImageLimitsOptions Limits { get; set; } = new();
 
-    /// <summary>Where <c>hf:</c> models are downloaded to. Empty means <c>$HF_HOME/mobilevit</c> or <c>~/.cache/mobilevit</c>.</summary>
-    public string? CacheDirectory { get; set; }
+    public HuggingFaceOptions HuggingFace { get; set; } = new();
 
     /// <summary>
     /// When an <c>hf:</c> model cannot be fetched, serve <c>synthetic:s</c> instead (loudly) rather than failing start-up.

@@ -9,7 +9,7 @@ namespace MobileViT.Inference.Models;
 
 /// <summary>
 /// Loads and warms every configured model in the background, so liveness answers while models load and readiness
-/// turns true only once all are warm. A model that cannot be loaded stops the application with exit code 1.
+/// turns true only once all are warm. A model that cannot be loaded stops the application (the host exits with code 1).
 /// </summary>
 public sealed class ModelLoaderService(
     MobileViTOptions options,
@@ -44,7 +44,6 @@ public sealed class ModelLoaderService(
             {
                 registry.MarkFailed(model.Name, e.Message);
                 _logger.LogCritical(e, "Model {Model} ({Source}) could not be loaded: {Reason}. Stopping.", model.Name, model.Source, e.Message);
-                Environment.ExitCode = 1;
                 lifetime.StopApplication();
                 return;
             }

@@ -1,3 +1,5 @@
+using MobileViT.Inference.Configuration;
+
 namespace MobileViT.Inference.Sources;
 
 /// <summary>Where the hub is and where its files are cached; by default from the standard HF_ENDPOINT, HF_TOKEN and HF_HOME variables.</summary>
@@ -5,11 +7,11 @@ public sealed record HuggingFaceHubSettings(string Endpoint, string? Token, stri
 {
     public const string DefaultEndpoint = "https://huggingface.co";
 
-    public static HuggingFaceHubSettings FromEnvironment(string? cacheDirectoryOverride)
+    public static HuggingFaceHubSettings Resolve(HuggingFaceOptions options)
     {
-        var endpoint = Environment.GetEnvironmentVariable("HF_ENDPOINT");
-        var token = Environment.GetEnvironmentVariable("HF_TOKEN");
-        var cache = cacheDirectoryOverride;
+        var endpoint = FirstSet(options.Endpoint, Environment.GetEnvironmentVariable("HF_ENDPOINT"));
+        var token = FirstSet(options.Token, Environment.GetEnvironmentVariable("HF_TOKEN"));
+        var cache = options.CacheDirectory;
         if (string.IsNullOrWhiteSpace(cache))
         {
             var hfHome = Environment.GetEnvironmentVariable("HF_HOME");
@@ -22,4 +24,6 @@ public sealed record HuggingFaceHubSettings(string Endpoint, string? Token, stri
             string.IsNullOrWhiteSpace(token) ? null : token,
             cache);
     }
+
+    private static string? FirstSet(string? a, string? b) => string.IsNullOrWhiteSpace(a) ? b : a;
 }

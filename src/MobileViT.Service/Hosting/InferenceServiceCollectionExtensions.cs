@@ -25,7 +25,7 @@ public static class InferenceServiceCollectionExtensions
         services.AddSingleton<ImageClassifier>();
         services.AddHttpClient<HuggingFaceHubClient>(http => http.Timeout = TimeSpan.FromMinutes(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) });
-        services.AddSingleton(sp => HuggingFaceHubSettings.FromEnvironment(sp.GetRequiredService<MobileViTOptions>().CacheDirectory));
+        services.AddSingleton(sp => HuggingFaceHubSettings.Resolve(sp.GetRequiredService<MobileViTOptions>().HuggingFace));
         services.AddSingleton(sp => new ModelSourceResolver(
             sp.GetRequiredService<HuggingFaceHubClient>(),
             sp.GetRequiredService<MobileViTOptions>().FallbackToSynthetic ?? environment.IsDevelopment(),

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using MobileViT.Service.Tests.Infrastructure;
+
+namespace MobileViT.Service.Tests;
+
+public sealed class ConfigurationValidationTests
+{
+    [Theory]
+    [InlineData("MobileViT:Batching:MaxBatchSize", "0", "MobileViT__Batching__MaxBatchSize")]
+    [InlineData("MobileViT:Batching:QueueCapacity", "0", "MobileViT__Batching__QueueCapacity")]
+    [InlineData("MobileViT:Batching:MaxQueueDelayMs", "-1", "MobileViT__Batching__MaxQueueDelayMs")]
+    [InlineData("MobileViT:Execution:Providers", "CUDA,TPU", "MobileViT__Execution__Providers")]
+    [InlineData("MobileViT:Execution:Instances", "many", "MobileViT__Execution__Instances")]
+    [InlineData("MobileViT:Models:0:Source", "hf:no-slash", "MobileViT__Models__0__Source")]
+    [InlineData("MobileViT:Models:0:Source", "synthetic:xl", "MobileViT__Models__0__Source")]
+    [InlineData("MobileViT:DefaultModel", "other", "MobileViT__DefaultModel")]
+    public async Task A_bad_setting_stops_startup_with_an_error_naming_the_key(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string>(RunningService.SmallModel()) { [key] = value };
+        await using var app = RunningService.Build(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(named, error.Message);
+    }
+}
