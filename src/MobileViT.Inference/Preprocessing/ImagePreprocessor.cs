@@ -107,12 +107,12 @@ public sealed class ImagePreprocessor
         if (codec is null)
         {
             stream.Dispose();
-            throw result switch
-            {
-                SKCodecResult.Unimplemented => new InvalidImageException(InvalidImageReason.UnsupportedFormat,
-                    "the data is not a supported image format (JPEG, PNG, WebP, GIF, BMP)"),
-                _ => new InvalidImageException(InvalidImageReason.Corrupt, $"the image header cannot be read ({result})"),
-            };
+            // Skia reports short or unrecognised input in several ways; what matters to the client is whether the
+            // bytes even claim to be a supported format.
+            if (result == SKCodecResult.Unimplemented || !HasKnownSignature(data.AsSpan()))
+                throw new InvalidImageException(InvalidImageReason.UnsupportedFormat,
+                    "the data is not a supported image format (JPEG, PNG, WebP, GIF, BMP)");
+            throw new InvalidImageException(InvalidImageReason.Corrupt, $"the image header cannot be read ({result})");
         }
 
         var format = codec.EncodedFormat;
@@ -124,6 +124,19 @@ public sealed class ImagePreprocessor
                 $"{format} images are not supported (JPEG, PNG, WebP, GIF, BMP are)");
         }
         return codec;
+    }
+
+    /// <summary>Whether the bytes start like one of the supported formats (possibly truncated).</summary>
+    private static bool HasKnownSignature(ReadOnlySpan<byte> bytes)
+    {
+        static bool StartsLike(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic) =>
+            data.Length >= magic.Length ? data.StartsWith(magic) : magic.StartsWith(data);
+
+        return StartsLike(bytes, [0xFF, 0xD8, 0xFF])
+            || StartsLike(bytes, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])
+            || StartsLike(bytes, "GIF8"u8)
+            || StartsLike(bytes, "BM"u8)
+            || StartsLike(bytes, "RIFF"u8);
     }
 
     private static ImageHeader HeaderOf(SKCodec codec)
