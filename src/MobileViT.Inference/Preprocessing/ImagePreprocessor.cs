@@ -106,8 +106,7 @@ public sealed class ImagePreprocessor
         var codec = SKCodec.Create(stream, out var result);
         if (codec is null)
         {
-            stream.Dispose();
-            // Skia reports short or unrecognised input in several ways; what matters to the client is whether the
+            // (Skia has already released the stream.) Skia reports short or unrecognised input in several ways; what matters to the client is whether the
             // bytes even claim to be a supported format.
             if (result == SKCodecResult.Unimplemented || !HasKnownSignature(data.AsSpan()))
                 throw new InvalidImageException(InvalidImageReason.UnsupportedFormat,

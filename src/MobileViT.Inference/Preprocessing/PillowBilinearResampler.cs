@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace MobileViT.Inference.Preprocessing;
 
@@ -171,6 +172,29 @@ internal static unsafe class PillowBilinearResampler
         }
     }
 
+    /// <summary><c>acc[j] += source[j] * weight</c> for <c>j &lt; length</c> (exact integer arithmetic, SIMD when available).</summary>
+    private static void MultiplyAdd(byte* source, int weight, int* acc, int length)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var w = Vector256.Create(weight);
+            for (; j + Vector256<byte>.Count <= length; j += Vector256<byte>.Count)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Load(source + j));
+                var (a, b) = Vector256.Widen(low);
+                var (c, d) = Vector256.Widen(high);
+                int* o = acc + j;
+                (Vector256.Load(o) + a.AsInt32() * w).Store(o);
+                (Vector256.Load(o + 8) + b.AsInt32() * w).Store(o + 8);
+                (Vector256.Load(o + 16) + c.AsInt32() * w).Store(o + 16);
+                (Vector256.Load(o + 24) + d.AsInt32() * w).Store(o + 24);
+            }
+        }
+        for (; j < length; j++)
+            acc[j] += source[j] * weight;
+    }
+
     /// <summary>
     /// Vertical pass over the horizontal pass's rows (whose first row is input row <paramref name="sourceRowStart"/>,
     /// each <paramref name="width"/> RGB pixels), then for each result byte: <c>planes[c][row * planeStride + x] =
@@ -198,12 +222,7 @@ internal static unsafe class PillowBilinearResampler
                     byte* rows = source + (nint)(bounds[2 * i] - sourceRowStart) * rowLength;
                     new Span<int>(acc, rowLength).Fill(ResampleAxis.Half);
                     for (int t = 0; t < taps; t++)
-                    {
-                        int w = k[t];
-                        byte* p = rows + (nint)t * rowLength;
-                        for (int j = 0; j < rowLength; j++)
-                            acc[j] += p[j] * w;
-                    }
+                        MultiplyAdd(rows + (nint)t * rowLength, k[t], acc, rowLength);
 
                     float* o0 = plane0 + (nint)i * planeStride;
                     float* o1 = plane1 + (nint)i * planeStride;

@@ -239,28 +239,36 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
     {
         var photo = RgbImage.Decode(File.ReadAllBytes(Path.Combine(SharedFixtures.Preprocess, "rgba_640x480.png"))).EncodeJpeg(90);
         var destination = new float[Default.OutputLength];
-        for (int i = 0; i < 10; i++)
-            Default.Preprocess(photo, destination);
-        const int iterations = 100;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var stopwatch = Stopwatch.StartNew();
-        for (int i = 0; i < iterations; i++)
-            Default.Preprocess(photo, destination);
-        stopwatch.Stop();
-        long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / iterations;
-        double total = stopwatch.Elapsed.TotalMilliseconds / iterations;
-
-        // For comparison: the JPEG decode alone.
         var info = new SkiaSharp.SKImageInfo(640, 480, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
         var pixels = new byte[info.BytesSize];
-        stopwatch.Restart();
-        for (int i = 0; i < iterations; i++)
+        void DecodeOnly()
         {
             using var codec = SkiaSharp.SKCodec.Create(new SkiaSharp.SKMemoryStream(photo));
             Assert.Equal(SkiaSharp.SKCodecResult.Success, codec.GetPixels(info, pixels));
         }
-        double decode = stopwatch.Elapsed.TotalMilliseconds / iterations;
-        output.WriteLine($"640x480 JPEG ({photo.Length} bytes): {total:F3} ms per image (decode alone {decode:F3} ms), {allocated} managed bytes allocated per call");
+        void Full() => Default.Preprocess(photo, destination);
+
+        // Best of several batches: the machine may be shared, the minimum is the least disturbed figure.
+        static double BestMilliseconds(Action action)
+        {
+            const int batches = 10, perBatch = 20;
+            double best = double.MaxValue;
+            for (int b = 0; b < batches; b++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                for (int i = 0; i < perBatch; i++)
+                    action();
+                best = Math.Min(best, stopwatch.Elapsed.TotalMilliseconds / perBatch);
+            }
+            return best;
+        }
+
+        BestMilliseconds(Full);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Full();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        double total = BestMilliseconds(Full), decode = BestMilliseconds(DecodeOnly);
+        output.WriteLine($"640x480 JPEG ({photo.Length} bytes): {total:F3} ms per image, of which JPEG decode {decode:F3} ms; {allocated} managed bytes allocated per call");
         Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated per call");
     }
 }
