@@ -106,8 +106,8 @@ public sealed class ImagePreprocessor
         var codec = SKCodec.Create(stream, out var result);
         if (codec is null)
         {
-            // (Skia has already released the stream.) Skia reports short or unrecognised input in several ways; what matters to the client is whether the
-            // bytes even claim to be a supported format.
+            // Skia has already released the stream. It reports short or unrecognised input in several ways; what
+            // matters to the client is whether the bytes even claim to be a supported format.
             if (result == SKCodecResult.Unimplemented || !HasKnownSignature(data.AsSpan()))
                 throw new InvalidImageException(InvalidImageReason.UnsupportedFormat,
                     "the data is not a supported image format (JPEG, PNG, WebP, GIF, BMP)");

@@ -111,6 +111,14 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void JpegCutInsideItsHeader_IsCorrupt()
+    {
+        var jpeg = Pattern(64, 48).EncodeJpeg();
+        Assert.Equal(InvalidImageReason.Corrupt, ReasonFor(jpeg[..40]));
+        Assert.Equal(InvalidImageReason.Corrupt, ReasonFor(jpeg[..3]));
+    }
+
+    [Fact]
     public void TruncatedPng_IsCorrupt()
     {
         var noise = new Random(6);
