@@ -1,14 +1,250 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
 namespace MobileViT.Inference.Preprocessing;
 
 /// <summary>Decodes an encoded image and writes the model input tensor (CHW float32) exactly as Hugging Face's MobileViT image processor does.</summary>
-public sealed class ImagePreprocessor(PreprocessorConfig config, long maxPixels)
+/// <remarks>
+/// Pipeline: decode (JPEG, PNG, WebP, GIF first frame, BMP) to 8-bit RGB with alpha dropped and grey replicated;
+/// apply the EXIF orientation; resize the shortest edge to <see cref="PreprocessorConfig.ShortestEdge"/> with Pillow's
+/// bilinear resampling (bit-exact); rescale; centre crop (zero padding when the image is smaller than the crop);
+/// optionally flip RGB to BGR; write CHW. Only the part of the resized image that survives the crop is computed.
+/// Instances are immutable and safe to use from many threads at once.
+/// </remarks>
+public sealed class ImagePreprocessor
 {
-    public PreprocessorConfig Config { get; } = config;
-    public long MaxPixels { get; } = maxPixels;
+    /// <summary>Largest resized edge accepted (extreme aspect ratios would otherwise overflow the resize arithmetic).</summary>
+    private const int MaxResizedEdge = 1 << 24;
+
+    private readonly float[] _lookup = new float[256];
+
+    public ImagePreprocessor(PreprocessorConfig config, long maxPixels)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxPixels, 0);
+        if (!config.DoCenterCrop)
+            throw new NotSupportedException("do_center_crop=false gives a variable output size, which this service does not support");
+        if (config.CropHeight <= 0 || config.CropWidth <= 0 || (config.DoResize && config.ShortestEdge <= 0))
+            throw new ArgumentException("crop size and shortest edge must be positive", nameof(config));
+        if (config.DoRescale && !float.IsFinite(config.RescaleFactor))
+            throw new ArgumentException("rescale factor must be finite", nameof(config));
+
+        Config = config;
+        MaxPixels = maxPixels;
+        for (int v = 0; v < 256; v++)
+            _lookup[v] = config.DoRescale ? Rescale(v, config.RescaleFactor) : v;
+    }
+
+    public PreprocessorConfig Config { get; }
+    public long MaxPixels { get; }
     public int OutputHeight => Config.CropHeight;
     public int OutputWidth => Config.CropWidth;
     public int OutputLength => 3 * OutputHeight * OutputWidth;
 
+    /// <summary>
+    /// HF rescales in float64 and then casts to float32. The JSON factor (e.g. 0.00392156862745098) only survives as a
+    /// float here, so when it is the reciprocal of an integer (the usual 1/255) divide by that integer in double instead,
+    /// which reproduces the float64 product of the original JSON value.
+    /// </summary>
+    private static float Rescale(int value, float factor)
+    {
+        double reciprocal = Math.Round(1.0 / factor);
+        if (reciprocal >= 1 && reciprocal <= 65535 && (float)(1.0 / reciprocal) == factor)
+            return (float)(value / reciprocal);
+        return (float)(value * (double)factor);
+    }
+
+    /// <summary>Reads the format, dimensions and EXIF orientation from the header without decoding pixels.</summary>
+    /// <exception cref="InvalidImageException">Empty input, an unknown format, or an unreadable header.</exception>
+    public static unsafe ImageHeader ReadHeader(ReadOnlySpan<byte> encodedImage)
+    {
+        if (encodedImage.IsEmpty)
+            throw new InvalidImageException(InvalidImageReason.Empty, "the image is empty");
+        fixed (byte* bytes = encodedImage)
+        {
+            using var data = SKData.Create((IntPtr)bytes, encodedImage.Length);
+            using var codec = OpenCodec(data);
+            return HeaderOf(codec);
+        }
+    }
+
     /// <summary>Throws <see cref="InvalidImageException"/> for anything that is not a decodable image within the pixel limit.</summary>
-    public void Preprocess(ReadOnlySpan<byte> encodedImage, Span<float> destination) => throw new NotImplementedException();
+    public unsafe void Preprocess(ReadOnlySpan<byte> encodedImage, Span<float> destination)
+    {
+        if (destination.Length < OutputLength)
+            throw new ArgumentException($"destination holds {destination.Length} floats, {OutputLength} needed", nameof(destination));
+        if (encodedImage.IsEmpty)
+            throw new InvalidImageException(InvalidImageReason.Empty, "the image is empty");
+
+        fixed (byte* bytes = encodedImage)
+        {
+            // SKData over the caller's (pinned) bytes: no copy; it is disposed before the pin ends.
+            using var data = SKData.Create((IntPtr)bytes, encodedImage.Length);
+            using var codec = OpenCodec(data);
+            var header = HeaderOf(codec);
+            if (header.PixelCount > MaxPixels)
+                throw new InvalidImageException(InvalidImageReason.TooManyPixels,
+                    $"the image has {header.StoredWidth}x{header.StoredHeight} pixels, more than the limit of {MaxPixels}");
+
+            nuint byteCount = (nuint)header.PixelCount * 4;
+            byte* pixels = (byte*)NativeMemory.Alloc(byteCount);
+            try
+            {
+                Decode(codec, header, pixels);
+                Transform(pixels, header, destination[..OutputLength]);
+            }
+            finally
+            {
+                NativeMemory.Free(pixels);
+            }
+        }
+    }
+
+    private static SKCodec OpenCodec(SKData data)
+    {
+        var stream = new SKMemoryStream(data);
+        var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+        {
+            // Skia has already released the stream. It reports short or unrecognised input in several ways; what
+            // matters to the client is whether the bytes even claim to be a supported format.
+            if (result == SKCodecResult.Unimplemented || !HasKnownSignature(data.AsSpan()))
+                throw new InvalidImageException(InvalidImageReason.UnsupportedFormat,
+                    "the data is not a supported image format (JPEG, PNG, WebP, GIF, BMP)");
+            throw new InvalidImageException(InvalidImageReason.Corrupt, $"the image header cannot be read ({result})");
+        }
+
+        var format = codec.EncodedFormat;
+        if (format is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Webp
+            or SKEncodedImageFormat.Gif or SKEncodedImageFormat.Bmp))
+        {
+            codec.Dispose();
+            throw new InvalidImageException(InvalidImageReason.UnsupportedFormat,
+                $"{format} images are not supported (JPEG, PNG, WebP, GIF, BMP are)");
+        }
+        return codec;
+    }
+
+    /// <summary>Whether the bytes start like one of the supported formats (possibly truncated).</summary>
+    private static bool HasKnownSignature(ReadOnlySpan<byte> bytes)
+    {
+        static bool StartsLike(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic) =>
+            data.Length >= magic.Length ? data.StartsWith(magic) : magic.StartsWith(data);
+
+        return StartsLike(bytes, [0xFF, 0xD8, 0xFF])
+            || StartsLike(bytes, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])
+            || StartsLike(bytes, "GIF8"u8)
+            || StartsLike(bytes, "BM"u8)
+            || StartsLike(bytes, "RIFF"u8);
+    }
+
+    private static ImageHeader HeaderOf(SKCodec codec)
+    {
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new InvalidImageException(InvalidImageReason.Corrupt, "the image has no pixels");
+        int orientation = (int)codec.EncodedOrigin;
+        if (orientation is < 1 or > 8)
+            orientation = 1;
+        return new ImageHeader(codec.EncodedFormat.ToString(), info.Width, info.Height, orientation);
+    }
+
+    private static unsafe void Decode(SKCodec codec, ImageHeader header, byte* pixels)
+    {
+        // Unpremultiplied RGBA without a colour space: the stored R, G, B values, untouched by alpha or ICC profiles
+        // (Pillow's convert("RGB") drops alpha and ignores profiles too). Grey decodes replicated into R, G, B.
+        var info = new SKImageInfo(header.StoredWidth, header.StoredHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var result = codec.GetPixels(info, (IntPtr)pixels, info.RowBytes, new SKCodecOptions(0));
+        switch (result)
+        {
+            case SKCodecResult.Success:
+                return;
+            case SKCodecResult.IncompleteInput:
+                throw new InvalidImageException(InvalidImageReason.Corrupt, "the image data is truncated");
+            case SKCodecResult.ErrorInInput:
+            case SKCodecResult.InvalidInput:
+                throw new InvalidImageException(InvalidImageReason.Corrupt, "the image data is corrupt");
+            default:
+                throw new InvalidImageException(InvalidImageReason.UnsupportedFormat, $"the image cannot be decoded ({result})");
+        }
+    }
+
+    /// <summary>Orientation, resize, rescale, centre crop, channel flip and CHW layout, from decoded RGBA pixels.</summary>
+    private unsafe void Transform(byte* pixels, ImageHeader header, Span<float> destination)
+    {
+        var config = Config;
+        int width = header.Width, height = header.Height;
+        var (resizedWidth, resizedHeight) = config.DoResize ? ResizedSize(width, height, config.ShortestEdge) : (width, height);
+
+        int cropHeight = config.CropHeight, cropWidth = config.CropWidth;
+        // HF centre_crop: top = (h - ch) // 2 (floor); when the image is smaller it is zero-padded by
+        // ceil((ch - h) / 2) first, which lands output row i on image row i + top all the same.
+        int top = (resizedHeight - cropHeight) >> 1;
+        int left = (resizedWidth - cropWidth) >> 1;
+        int rowFirst = Math.Max(0, -top), rowEnd = Math.Min(cropHeight, resizedHeight - top);
+        int colFirst = Math.Max(0, -left), colEnd = Math.Min(cropWidth, resizedWidth - left);
+        if (rowFirst > 0 || colFirst > 0 || rowEnd < cropHeight || colEnd < cropWidth)
+            destination.Clear();
+
+        var (origin, stepX, stepY) = OrientationSteps(header);
+        using var vertical = ResampleAxis.Create(height, resizedHeight, rowFirst + top, rowEnd - rowFirst);
+        using var horizontal = ResampleAxis.Create(width, resizedWidth, colFirst + left, colEnd - colFirst);
+
+        int sourceRowStart = vertical.InputStart;
+        int sourceRows = vertical.InputEnd - sourceRowStart;
+        int outWidth = horizontal.Count;
+        nuint intermediateBytes = (nuint)sourceRows * (nuint)outWidth * 3;
+        byte* intermediate = (byte*)NativeMemory.Alloc(intermediateBytes);
+        try
+        {
+            PillowBilinearResampler.Horizontal(pixels, origin, stepX, stepY, sourceRowStart, sourceRows, horizontal, intermediate);
+
+            int plane = cropHeight * cropWidth;
+            fixed (float* output = destination)
+            {
+                float* first = output + rowFirst * cropWidth + colFirst;
+                float* red = first + (config.DoFlipChannelOrder ? 2 * plane : 0);
+                float* green = first + plane;
+                float* blue = first + (config.DoFlipChannelOrder ? 0 : 2 * plane);
+                PillowBilinearResampler.Vertical(intermediate, outWidth, sourceRowStart, vertical, red, green, blue, cropWidth, _lookup);
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(intermediate);
+        }
+    }
+
+    /// <summary>HF <c>get_resize_output_image_size(default_to_square=False)</c>: short edge to <paramref name="shortestEdge"/>, long edge <c>int(s * long / short)</c>.</summary>
+    internal static (int Width, int Height) ResizedSize(int width, int height, int shortestEdge)
+    {
+        int shortSide = Math.Min(width, height), longSide = Math.Max(width, height);
+        double newLong = (double)((long)shortestEdge * longSide) / shortSide;
+        if (newLong >= MaxResizedEdge)
+            throw new InvalidImageException(InvalidImageReason.TooManyPixels,
+                $"the image's aspect ratio ({width}x{height}) is too extreme");
+        int resizedLong = (int)newLong;
+        return width <= height ? (shortestEdge, resizedLong) : (resizedLong, shortestEdge);
+    }
+
+    /// <summary>
+    /// Byte offset of displayed pixel (0, 0) in the stored RGBA buffer and the byte steps for displayed x + 1 and y + 1,
+    /// so that reading through them applies the EXIF orientation without moving any pixels.
+    /// </summary>
+    internal static (nint Origin, nint StepX, nint StepY) OrientationSteps(ImageHeader header)
+    {
+        nint pixel = 4, row = (nint)header.StoredWidth * 4;
+        nint lastColumn = (header.StoredWidth - 1) * pixel, lastRow = (header.StoredHeight - 1) * row;
+        return header.Orientation switch
+        {
+            2 => (lastColumn, -pixel, row),                 // mirrored horizontally
+            3 => (lastRow + lastColumn, -pixel, -row),      // rotated 180
+            4 => (lastRow, pixel, -row),                    // mirrored vertically
+            5 => (0, row, pixel),                           // transposed
+            6 => (lastRow, -row, pixel),                    // rotate 90 clockwise to display
+            7 => (lastRow + lastColumn, -row, -pixel),      // transversed
+            8 => (lastColumn, row, -pixel),                 // rotate 90 counter-clockwise to display
+            _ => (0, pixel, row),
+        };
+    }
 }

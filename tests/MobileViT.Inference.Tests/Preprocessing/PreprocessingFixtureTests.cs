@@ -1,0 +1,49 @@
+using System.Text.Json;
+using MobileViT.Inference.Preprocessing;
+using Xunit.Abstractions;
+
+namespace MobileViT.Inference.Tests.Preprocessing;
+
+/// <summary>Compares against the tensors Hugging Face's MobileViTImageProcessor produced (shared/fixtures/preprocess).</summary>
+public sealed class PreprocessingFixtureTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> FixtureImages()
+    {
+        var data = new TheoryData<string>();
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedFixtures.Preprocess, "index.json")));
+        foreach (var entry in index.RootElement.EnumerateObject())
+            data.Add(entry.Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FixtureImages))]
+    public void SharedFixture_MatchesHuggingFaceTensor(string image)
+    {
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedFixtures.Preprocess, "index.json")));
+        var entry = index.RootElement.GetProperty(image);
+        var expected = SharedFixtures.ReadFloats(Path.Combine(SharedFixtures.Preprocess, entry.GetProperty("expected").GetString()!));
+        var shape = entry.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(new[] { 3, 256, 256 }, shape);
+
+        var preprocessor = new ImagePreprocessor(PreprocessorConfig.MobileViTDefault, 50_000_000);
+        var actual = new float[preprocessor.OutputLength];
+        Assert.Equal(expected.Length, actual.Length);
+        preprocessor.Preprocess(File.ReadAllBytes(Path.Combine(SharedFixtures.Preprocess, image)), actual);
+
+        double sum = 0, max = 0;
+        int differing = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double d = Math.Abs(actual[i] - expected[i]);
+            sum += d;
+            max = Math.Max(max, d);
+            if (d != 0)
+                differing++;
+        }
+        double mean = sum / actual.Length;
+        string report = $"{image}: mean |diff| = {mean * 255:F5}/255, max |diff| = {max * 255:F3}/255, differing values = {differing} of {actual.Length}";
+        output.WriteLine(report);
+        Assert.True(mean <= 0.5 / 255 && max <= 3.0 / 255 + 1e-7, report);
+    }
+}
