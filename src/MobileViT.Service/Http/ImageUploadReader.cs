@@ -56,7 +56,8 @@ public static class ImageUploadReader
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
+                    !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     continue;
                 var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                 var isImageField = maxImages == 1

@@ -35,7 +35,8 @@ public sealed class FakeHuggingFaceHub : IAsyncDisposable
 
     public static async Task<FakeHuggingFaceHub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // An empty content root: the service's appsettings.json beside the tests must not configure this server.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.CreateTempSubdirectory("fake-hub-").FullName });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();

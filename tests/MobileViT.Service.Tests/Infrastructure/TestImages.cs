@@ -11,26 +11,8 @@ public static class TestImages
 
     public static byte[] SharedJpeg() => File.ReadAllBytes(Path.Combine(SharedFixtures.Preprocess, "noise_300x517.jpg"));
 
-    /// <summary>A PNG signature and IHDR claiming <paramref name="width"/> x <paramref name="height"/>, with no pixel data: a decompression-bomb header.</summary>
-    public static byte[] PngHeaderOnly(int width, int height)
-    {
-        var ihdr = new byte[13];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // RGB
-        var chunkType = "IHDR"u8.ToArray();
-        var crc = System.IO.Hashing.Crc32.HashToUInt32([.. chunkType, .. ihdr]);
-        using var stream = new MemoryStream();
-        stream.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        stream.Write([0, 0, 0, 13]);
-        stream.Write(chunkType);
-        stream.Write(ihdr);
-        var crcBytes = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc);
-        stream.Write(crcBytes);
-        return stream.ToArray();
-    }
+    /// <summary>A PNG whose header claims <paramref name="width"/> x <paramref name="height"/> with no real pixel data: a decompression bomb.</summary>
+    public static byte[] PngHeaderOnly(int width, int height) => MobileViT.Inference.Tests.Preprocessing.RgbImage.PngHeaderOnly(width, height);
 
     private static byte[] Encode(int width, int height, int seed, SKEncodedImageFormat format)
     {
