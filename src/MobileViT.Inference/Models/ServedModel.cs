@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using SkiaSharp;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Configuration;
@@ -85,6 +86,7 @@ public sealed class ServedModel : IAsyncDisposable
                 string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), maxBatch, warmUp.TotalMilliseconds);
 
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels);
+            WarmUp(preprocessor);
             var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
                 loggers.CreateLogger<DynamicBatcher>());
             return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, batcher)
@@ -98,6 +100,20 @@ public sealed class ServedModel : IAsyncDisposable
             foreach (var instance in instances)
                 instance.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Runs the decode and resize paths once per format so the first client does not pay for their JIT compilation.</summary>
+    private static void WarmUp(ImagePreprocessor preprocessor)
+    {
+        var buffer = new float[preprocessor.OutputLength];
+        using var bitmap = new SKBitmap(320, 240, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        bitmap.Erase(new SKColor(90, 140, 200));
+        using var image = SKImage.FromBitmap(bitmap);
+        foreach (var format in new[] { SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png })
+        {
+            using var encoded = image.Encode(format, 90);
+            preprocessor.Preprocess(encoded.AsSpan(), buffer);
         }
     }
 

@@ -7,6 +7,8 @@ public static class HttpApiServiceCollectionExtensions
     public static IServiceCollection AddMobileViTHttpApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
