@@ -13,6 +13,7 @@ public static class CliApp
     public static IReadOnlyList<ICliCommand> Commands { get; } = new ICliCommand[]
     {
         new BuildModelCommand(),
+        new Bench.BenchCommand(),
     };
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -48,7 +49,7 @@ public static class CliApp
             error.WriteLine(command.Usage);
             return ExitUsage;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or MobileViT.Inference.Sources.ModelSourceException)
         {
             error.WriteLine($"error: {command.Name} failed: {e.Message}");
             return ExitFailure;

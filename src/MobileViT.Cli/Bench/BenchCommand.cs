@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using MobileViT.Cli.Commands;
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Sources;
+
+namespace MobileViT.Cli.Bench;
+
+/// <summary><c>mobilevit bench</c>: load generator against a running server, or the in-process ceiling sweep.</summary>
+public sealed class BenchCommand : ICliCommand
+{
+    public string Name => "bench";
+
+    public string Summary => "Load-test a server (HTTP) or measure this machine's in-process ceiling.";
+
+    public string Usage => """
+        usage: mobilevit bench --url URL [--protocol http] [--model NAME]
+                               [--concurrency 1,4,16,64 | --rate R1,R2,...] [--duration S] [--warmup S]
+                               [--images DIR] [--json FILE]
+               mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
+                               [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
+
+        Remote mode sends the photographs in --images (default: benchmarks/images) as raw JPEG bodies and reports per
+        point: throughput, p50/p90/p99/max latency, errors by status, mean server batch size, queue and inference time
+        (from the x-batch-size, x-queue-time-ms and x-inference-time-ms headers). --concurrency runs a closed loop per
+        value; --rate runs an open loop (requests/s) per value, latency measured from each request's scheduled time.
+
+        In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
+        combination (CPU provider); the best point is the ceiling the service is measured against.
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var options = CommandLineOptions.Parse(args,
+            ["url", "protocol", "model", "concurrency", "rate", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
+            ["in-process", "inference-only"]);
+        var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
+        var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3));
+        var images = BenchImages.Load(options.Get("images"));
+        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0}s, measure {duration.TotalSeconds:0}s per point");
+
+        return options.Has("in-process")
+            ? RunInProcess(options, images, warmup, duration, output, error)
+            : RunRemote(options, images, warmup, duration, output, error).GetAwaiter().GetResult();
+    }
+
+    private static int RunInProcess(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)
+    {
+        var source = options.Get("source") ?? "synthetic:xxs";
+        var modelOptions = new ModelOptions { Name = "bench", Source = source };
+        if (!ModelSource.TryParse(source, out _, out var sourceError))
+            throw new UsageException("--source: " + sourceError);
+        using var http = new HttpClient();
+        var hub = new HuggingFaceHubClient(http, HuggingFaceHubSettings.Resolve(new HuggingFaceOptions()), NullLogger<HuggingFaceHubClient>.Instance);
+        var model = new ModelSourceResolver(hub, fallbackToSynthetic: false, NullLogger<ModelSourceResolver>.Instance)
+            .ResolveAsync(modelOptions, CancellationToken.None).GetAwaiter().GetResult();
+
+        var inferenceOnly = options.Has("inference-only");
+        output.WriteLine($"in-process sweep of {model.Origin}{(inferenceOnly ? " (inference only, pre-made tensors)" : " (decode + preprocess + inference)")}");
+        var benchmark = new InProcessBenchmark(model, images, warmup, duration, inferenceOnly, error);
+        var points = benchmark.Sweep(options.GetIntList("instances") ?? [1, 2], options.GetIntList("threads") ?? [1, 2], options.GetIntList("batch") ?? [1, 2, 4, 8, 16]);
+        BenchReport.WriteSweepTable(output, points);
+        if (options.Get("json") is { } json)
+            BenchReport.WriteJson(json, new { kind = "in-process", source = model.Origin, inferenceOnly, cores = Environment.ProcessorCount, points, best = points.MaxBy(p => p.Throughput) });
+        return CliApp.ExitSuccess;
+    }
+
+    private static async Task<int> RunRemote(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)
+    {
+        var url = options.Required("url");
+        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseAddress))
+            throw new UsageException($"--url '{url}' is not an absolute URL.");
+        var protocols = (options.Get("protocol") ?? "http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var rates = options.GetIntList("rate");
+        var concurrency = options.GetIntList("concurrency") ?? (rates is null ? [1, 4, 16, 64] : []);
+
+        var points = new List<BenchPoint>();
+        foreach (var protocol in protocols)
+        {
+            await using var client = CreateClient(protocol, baseAddress, options.Get("model"));
+            var runner = new LoadRunner(client, images, warmup, duration, error);
+            foreach (var c in concurrency)
+            {
+                points.Add(await runner.ClosedLoopAsync(c));
+                error.WriteLine($"  done: {protocol} c={c}: {points[^1].Throughput:0.0} img/s");
+            }
+            foreach (var r in rates ?? [])
+            {
+                points.Add(await runner.OpenLoopAsync(r));
+                error.WriteLine($"  done: {protocol} rate={r}/s: {points[^1].Throughput:0.0} img/s");
+            }
+        }
+        BenchReport.WriteLoadTable(output, points);
+        if (options.Get("json") is { } json)
+            BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, points });
+        return points.Any(p => p.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
+    }
+
+    private static IBenchClient CreateClient(string protocol, Uri baseAddress, string? model) => protocol switch
+    {
+        "http" => new HttpBenchClient(baseAddress, model),
+        _ => throw new UsageException($"--protocol '{protocol}' is not one of: http."),
+    };
+
+    private static double Seconds(CommandLineOptions options, string name, double fallback)
+    {
+        var text = options.Get(name);
+        if (text is null)
+            return fallback;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"option --{name} must be a positive number of seconds, got '{text}'.");
+    }
+}

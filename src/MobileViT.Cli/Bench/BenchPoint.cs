@@ -1,0 +1,16 @@
+namespace MobileViT.Cli.Bench;
+
+/// <summary>One measured point of a sweep.</summary>
+public sealed record BenchPoint(
+    string Protocol,
+    string Mode,
+    int Concurrency,
+    double? TargetRate,
+    double DurationSeconds,
+    long Completed,
+    double Throughput,
+    LatencySummary LatencyMs,
+    IReadOnlyDictionary<string, long> Errors,
+    double MeanBatchSize,
+    double MeanQueueMs,
+    double MeanInferenceMs);

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace MobileViT.Cli.Bench;
+
+/// <summary>
+/// Drives a server: closed loop (N clients, each sending its next request as soon as the last returns) or open loop
+/// (requests started on a fixed schedule whatever the server does, latency measured from the scheduled time so that a
+/// stalled server shows up as latency instead of hiding behind fewer requests).
+/// </summary>
+public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter progress)
+{
+    private const int OpenLoopMaxInFlight = 4096;
+
+    private readonly record struct Sample(long Scheduled, long Ended, BenchResponse Response);
+
+    public async Task<BenchPoint> ClosedLoopAsync(int concurrency)
+    {
+        var window = Window.Start(warmup, duration);
+        long sent = 0;
+        var samples = new ConcurrentBag<Sample>();
+        using var reporter = StartProgress($"{client.Protocol} c={concurrency}", window, samples);
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (started >= window.End)
+                    return;
+                var response = await client.SendAsync(images[Interlocked.Increment(ref sent)], CancellationToken.None);
+                if (started >= window.MeasureFrom)
+                    samples.Add(new Sample(started, Stopwatch.GetTimestamp(), response));
+            }
+        }));
+        await Task.WhenAll(workers);
+        return Summarise("closed", concurrency, null, window, samples);
+    }
+
+    public async Task<BenchPoint> OpenLoopAsync(double rate)
+    {
+        var window = Window.Start(warmup, duration);
+        var samples = new ConcurrentBag<Sample>();
+        var inFlight = new ConcurrentDictionary<long, Task>();
+        long dropped = 0;
+        using var reporter = StartProgress($"{client.Protocol} rate={rate:0}/s", window, samples);
+        var interval = Stopwatch.Frequency / rate;
+        for (long i = 0; ; i++)
+        {
+            var scheduled = window.Started + (long)(i * interval);
+            if (scheduled >= window.End)
+                break;
+            var wait = scheduled - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 500)
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            if (inFlight.Count >= OpenLoopMaxInFlight)
+            {
+                if (scheduled >= window.MeasureFrom)
+                    Interlocked.Increment(ref dropped);
+                continue;
+            }
+            var id = i;
+            inFlight[id] = Task.Run(async () =>
+            {
+                var response = await client.SendAsync(images[id], CancellationToken.None);
+                if (scheduled >= window.MeasureFrom)
+                    samples.Add(new Sample(scheduled, Stopwatch.GetTimestamp(), response));
+                inFlight.TryRemove(id, out Task? _);
+            });
+        }
+        await Task.WhenAll(inFlight.Values.ToArray());
+        for (var d = 0; d < dropped; d++)
+            samples.Add(new Sample(window.MeasureFrom, window.MeasureFrom, new BenchResponse(false, "client-overload")));
+        return Summarise("open", 0, rate, window, samples);
+    }
+
+    private BenchPoint Summarise(string mode, int concurrency, double? rate, Window window, IEnumerable<Sample> samples)
+    {
+        var all = samples.ToList();
+        var ok = all.Where(s => s.Response.Success).ToList();
+        var completedInWindow = ok.Count(s => s.Ended <= window.End);
+        var errors = all.Where(s => !s.Response.Success).GroupBy(s => s.Response.Status).ToDictionary(g => g.Key, g => (long)g.Count());
+        double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v) && v > 0).DefaultIfEmpty(double.NaN).Average();
+        return new BenchPoint(client.Protocol, mode, concurrency, rate, duration.TotalSeconds, completedInWindow,
+            completedInWindow / duration.TotalSeconds,
+            LatencySummary.From(ok.Select(s => (s.Ended - s.Scheduled) * 1000.0 / Stopwatch.Frequency).ToList()),
+            errors, Mean(r => r.BatchSize), Mean(r => r.QueueMs), Mean(r => r.InferenceMs));
+    }
+
+    private IDisposable StartProgress(string label, Window window, ConcurrentBag<Sample> samples) =>
+        new Timer(_ =>
+        {
+            var elapsed = (double)(Stopwatch.GetTimestamp() - window.Started) / Stopwatch.Frequency;
+            var phase = Stopwatch.GetTimestamp() < window.MeasureFrom ? "warm-up" : "measuring";
+            progress.WriteLine($"  [{label}] {elapsed:0}s/{(warmup + duration).TotalSeconds:0}s {phase}, {samples.Count} measured");
+        }, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+
+    private readonly record struct Window(long Started, long MeasureFrom, long End)
+    {
+        public static Window Start(TimeSpan warmup, TimeSpan duration)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var from = now + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+            return new Window(now, from, from + (long)(duration.TotalSeconds * Stopwatch.Frequency));
+        }
+    }
+}
