@@ -79,7 +79,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         var ok = all.Where(s => s.Response.Success).ToList();
         var completedInWindow = ok.Count(s => s.Ended <= window.End);
         var errors = all.Where(s => !s.Response.Success).GroupBy(s => s.Response.Status).ToDictionary(g => g.Key, g => (long)g.Count());
-        double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v) && v > 0).DefaultIfEmpty(double.NaN).Average();
+        double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
         return new BenchPoint(client.Protocol, mode, concurrency, rate, duration.TotalSeconds, completedInWindow,
             completedInWindow / duration.TotalSeconds,
             LatencySummary.From(ok.Select(s => (s.Ended - s.Scheduled) * 1000.0 / Stopwatch.Frequency).ToList()),
