@@ -37,7 +37,7 @@ public sealed class BenchCommand : ICliCommand
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3));
         var images = BenchImages.Load(options.Get("images"));
-        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0}s, measure {duration.TotalSeconds:0}s per point");
+        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
 
         return options.Has("in-process")
             ? RunInProcess(options, images, warmup, duration, output, error)

@@ -77,11 +77,13 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
     {
         var all = samples.ToList();
         var ok = all.Where(s => s.Response.Success).ToList();
-        var completedInWindow = ok.Count(s => s.Ended <= window.End);
+        // Every request started in the window counts, over the time until the last of them ended: a server slower
+        // than the window is still measured instead of reporting nothing.
+        var elapsed = ok.Count == 0 ? duration.TotalSeconds
+            : Math.Max(duration.TotalSeconds, (double)(ok.Max(s => s.Ended) - window.MeasureFrom) / Stopwatch.Frequency);
         var errors = all.Where(s => !s.Response.Success).GroupBy(s => s.Response.Status).ToDictionary(g => g.Key, g => (long)g.Count());
         double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
-        return new BenchPoint(client.Protocol, mode, concurrency, rate, duration.TotalSeconds, completedInWindow,
-            completedInWindow / duration.TotalSeconds,
+        return new BenchPoint(client.Protocol, mode, concurrency, rate, elapsed, ok.Count, ok.Count / elapsed,
             LatencySummary.From(ok.Select(s => (s.Ended - s.Scheduled) * 1000.0 / Stopwatch.Frequency).ToList()),
             errors, Mean(r => r.BatchSize), Mean(r => r.QueueMs), Mean(r => r.InferenceMs));
     }
