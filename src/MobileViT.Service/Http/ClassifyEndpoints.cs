@@ -43,7 +43,7 @@ public static class ClassifyEndpoints
     {
         if (Prepare(name, context, topK, timeoutMs, registry, out var model, out var k, out var call) is { } problem)
             return problem;
-        var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
+        using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
         if (upload.Problem is not null)
             return upload.Problem;
 
@@ -68,7 +68,7 @@ public static class ClassifyEndpoints
     {
         if (Prepare(name, context, topK, timeoutMs, registry, out var model, out var k, out var call) is { } problem)
             return problem;
-        var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest, context.RequestAborted);
+        using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest, context.RequestAborted);
         if (upload.Problem is not null)
             return upload.Problem;
 

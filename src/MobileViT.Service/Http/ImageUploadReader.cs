@@ -11,7 +11,15 @@ namespace MobileViT.Service.Http;
 /// </summary>
 public static class ImageUploadReader
 {
-    public sealed record Outcome(IReadOnlyList<ImageUpload> Images, IResult? Problem);
+    /// <summary>The images read, or the problem to answer with. Disposing returns the images' buffers to the pool.</summary>
+    public sealed record Outcome(IReadOnlyList<ImageUpload> Images, IResult? Problem) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var image in Images)
+                image.Dispose();
+        }
+    }
 
     public static async Task<Outcome> ReadAsync(HttpRequest request, long maxImageBytes, int maxImages, CancellationToken cancellationToken)
     {
@@ -30,12 +38,15 @@ public static class ImageUploadReader
         if (!IsImageContentType(mediaType))
             return Fail(Problems.UnsupportedMediaType(contentType));
 
-        var (bytes, tooLarge) = await ReadLimitedAsync(request.Body, maxImageBytes, cancellationToken);
-        if (tooLarge)
+        var image = await ReadLimitedAsync(request.Body, request.ContentLength, maxImageBytes, null, cancellationToken);
+        if (image is null)
             return Fail(Problems.TooLarge(maxImageBytes));
-        if (bytes.Length == 0)
+        if (image.Bytes.Length == 0)
+        {
+            image.Dispose();
             return Fail(Problems.BadRequest("The request body is empty; send the encoded image as the body.", "empty-image"));
-        return new Outcome([new ImageUpload(bytes, null)], null);
+        }
+        return new Outcome([image], null);
     }
 
     private static bool IsImageContentType(MediaTypeHeaderValue? mediaType) =>
@@ -66,20 +77,21 @@ public static class ImageUploadReader
                 if (!isImageField)
                     continue;
                 if (images.Count == maxImages)
-                    return Fail(Problems.BadRequest($"At most {maxImages} image(s) per request (MobileViT__Limits__MaxImagesPerRequest)."));
-                var (bytes, tooLarge) = await ReadLimitedAsync(section.Body, maxImageBytes, cancellationToken);
-                if (tooLarge)
-                    return Fail(Problems.TooLarge(maxImageBytes));
-                images.Add(new ImageUpload(bytes, HeaderUtilities.RemoveQuotes(disposition.FileName).Value));
+                    return FailReleasing(images, Problems.BadRequest($"At most {maxImages} image(s) per request (MobileViT__Limits__MaxImagesPerRequest)."));
+                var image = await ReadLimitedAsync(section.Body, null, maxImageBytes, HeaderUtilities.RemoveQuotes(disposition.FileName).Value, cancellationToken);
+                if (image is null)
+                    return FailReleasing(images, Problems.TooLarge(maxImageBytes));
+                images.Add(image);
             }
         }
-        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
         {
-            return Fail(Problems.BadRequest($"The multipart body could not be read: {e.Message}", "bad-multipart"));
+            return FailReleasing(images, Problems.BadRequest($"The multipart body could not be read: {e.Message}", "bad-multipart"));
         }
-        catch (InvalidDataException e)
+        catch
         {
-            return Fail(Problems.BadRequest($"The multipart body could not be read: {e.Message}", "bad-multipart"));
+            new Outcome(images, null).Dispose();
+            throw;
         }
 
         if (images.Count == 0)
@@ -89,28 +101,57 @@ public static class ImageUploadReader
         return new Outcome(images, null);
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; reports too large as soon as one more byte arrives.</summary>
-    private static async Task<(ReadOnlyMemory<byte> Bytes, bool TooLarge)> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a body or part into a pooled buffer, sized from Content-Length when known; returns null as soon as more
+    /// than <paramref name="limit"/> bytes arrive.
+    /// </summary>
+    private static async Task<ImageUpload?> ReadLimitedAsync(Stream body, long? declaredLength, long limit, string? fileName, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        while (true)
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent(declaredLength is > 0 and var n && n <= limit ? (int)n + 1 : 64 * 1024);
+        var length = 0;
+        try
         {
-            var memory = buffer.GetMemory(64 * 1024);
-            int read;
-            try
+            while (true)
             {
-                read = await body.ReadAsync(memory, cancellationToken);
+                if (length == buffer.Length)
+                {
+                    var larger = pool.Rent((int)Math.Min(buffer.Length * 2L, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
+                int read;
+                try
+                {
+                    read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                }
+                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    read = -1;
+                }
+                if (read == 0)
+                {
+                    var upload = new ImageUpload(buffer, length, fileName);
+                    buffer = null!;
+                    return upload;
+                }
+                length += Math.Max(read, 0);
+                if (read < 0 || length > limit)
+                    return null;
             }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return (default, true);
-            }
-            if (read == 0)
-                return (buffer.WrittenMemory, false);
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-                return (default, true);
         }
+        finally
+        {
+            if (buffer is not null)
+                pool.Return(buffer);
+        }
+    }
+
+    private static Outcome FailReleasing(List<ImageUpload> images, IResult problem)
+    {
+        new Outcome(images, null).Dispose();
+        return Fail(problem);
     }
 
     private static Outcome Fail(IResult problem) => new([], problem);
