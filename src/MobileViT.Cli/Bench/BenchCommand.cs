@@ -15,7 +15,7 @@ public sealed class BenchCommand : ICliCommand
 
     public string Usage => """
         usage: mobilevit bench --url URL [--protocol http] [--model NAME]
-                               [--concurrency 1,4,16,64 | --rate R1,R2,...] [--duration S] [--warmup S]
+                               [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
@@ -24,6 +24,7 @@ public sealed class BenchCommand : ICliCommand
         point: throughput, p50/p90/p99/max latency, errors by status, mean server batch size, queue and inference time
         (from the x-batch-size, x-queue-time-ms and x-inference-time-ms headers). --concurrency runs a closed loop per
         value; --rate runs an open loop (requests/s) per value, latency measured from each request's scheduled time.
+        --requests stops a closed-loop point after that many requests (warm-up included), e.g. for a memory soak.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -32,7 +33,7 @@ public sealed class BenchCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args,
-            ["url", "protocol", "model", "concurrency", "rate", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
+            ["url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3));
@@ -81,7 +82,7 @@ public sealed class BenchCommand : ICliCommand
             var runner = new LoadRunner(client, images, warmup, duration, error);
             foreach (var c in concurrency)
             {
-                points.Add(await runner.ClosedLoopAsync(c));
+                points.Add(await runner.ClosedLoopAsync(c, options.GetInt("requests")));
                 error.WriteLine($"  done: {protocol} c={c}: {points[^1].Throughput:0.0} img/s");
             }
             foreach (var r in rates ?? [])

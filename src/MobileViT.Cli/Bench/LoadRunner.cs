@@ -14,7 +14,8 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
 
     private readonly record struct Sample(long Scheduled, long Ended, BenchResponse Response);
 
-    public async Task<BenchPoint> ClosedLoopAsync(int concurrency)
+    /// <summary>N clients in a loop until the window ends or, when <paramref name="maxRequests"/> is set, that many requests were sent.</summary>
+    public async Task<BenchPoint> ClosedLoopAsync(int concurrency, long? maxRequests = null)
     {
         var window = Window.Start(warmup, duration);
         long sent = 0;
@@ -25,9 +26,10 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
             while (true)
             {
                 var started = Stopwatch.GetTimestamp();
-                if (started >= window.End)
+                var index = Interlocked.Increment(ref sent);
+                if (started >= window.End || index > maxRequests)
                     return;
-                var response = await client.SendAsync(images[Interlocked.Increment(ref sent)], CancellationToken.None);
+                var response = await client.SendAsync(images[index], CancellationToken.None);
                 if (started >= window.MeasureFrom)
                     samples.Add(new Sample(started, Stopwatch.GetTimestamp(), response));
             }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Produces the figures in docs/benchmarks.md for one model variant, on this machine, in one run:
+#   1. the in-process ceiling sweep (instances x intra-op threads x batch, decode + preprocess + inference),
+#   2. the service at its default configuration over HTTP, gRPC unary and gRPC streaming at concurrency 1..64,
+#   3. a memory soak (RSS after 2,000 and 20,000 requests),
+#   4. the naive baseline (Session.Run per request) at the same concurrencies.
+# Usage: scripts/bench.sh [xxs|xs|s] [output-dir]     (BENCH_DURATION=15 seconds per point by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variant=${1:-xxs}
+out=${2:-artifacts/bench/$variant}
+duration=${BENCH_DURATION:-15}
+concurrency=${BENCH_CONCURRENCY:-1,4,16,32,64}
+protocols=${BENCH_PROTOCOLS:-http}
+mkdir -p "$out"
+
+dotnet build -c Release -v q -nologo src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline >/dev/null
+cli=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_ready() {
+  for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "not ready: $1" >&2; return 1
+}
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== 1. in-process ceiling, synthetic:$variant"
+"${cli[@]}" --in-process --source "synthetic:$variant" --instances 1,2 --threads 1,2 --batch 1,2,4,8,16 \
+  --duration "$duration" --warmup 2 --json "$out/ceiling.json" | tee "$out/ceiling.txt"
+echo "== 1b. inference only (pre-made tensors)"
+"${cli[@]}" --in-process --inference-only --source "synthetic:$variant" --instances 1,2 --threads 1,2 --batch 1,4,16 \
+  --duration "$duration" --warmup 2 --json "$out/ceiling-inference-only.json" | tee "$out/ceiling-inference-only.txt"
+echo "== 1c. single-image latency, 1 instance x 1 thread, batch 1"
+"${cli[@]}" --in-process --source "synthetic:$variant" --instances 1 --threads 1 --batch 1 \
+  --duration "$duration" --warmup 2 --json "$out/single-image.json" | tee "$out/single-image.txt"
+
+echo "== 2. service, default configuration"
+MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
+Kestrel__Endpoints__Http__Url=http://127.0.0.1:5300 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5301 \
+Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
+  dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service.log" 2>&1 &
+service=$!; pids+=("$service")
+wait_ready http://127.0.0.1:5300/health/ready
+"${cli[@]}" --url http://127.0.0.1:5300 --grpc-url http://127.0.0.1:5301 --protocol "$protocols" --concurrency "$concurrency" \
+  --duration "$duration" --warmup 3 --json "$out/service.json" | tee "$out/service.txt"
+
+echo "== 3. memory soak (HTTP, concurrency 16)"
+"${cli[@]}" --url http://127.0.0.1:5300 --concurrency 16 --requests 2000 --duration 600 --warmup 0 >/dev/null
+rss_2k=$(rss_kib "$service")
+"${cli[@]}" --url http://127.0.0.1:5300 --concurrency 16 --requests 18000 --duration 600 --warmup 0 >/dev/null
+rss_20k=$(rss_kib "$service")
+echo "RSS after 2,000 requests: $((rss_2k / 1024)) MiB; after 20,000: $((rss_20k / 1024)) MiB; ratio $(awk "BEGIN {printf \"%.3f\", $rss_20k / $rss_2k}")" | tee "$out/soak.txt"
+kill "$service"; wait "$service" 2>/dev/null || true
+
+echo "== 4. naive baseline"
+dotnet benchmarks/MobileViT.NaiveBaseline/bin/Release/net10.0/MobileViT.NaiveBaseline.dll --urls http://127.0.0.1:5310 --source "synthetic:$variant" >"$out/naive.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 300); do curl -fs -o /dev/null -X POST http://127.0.0.1:5310/v1/classify 2>/dev/null; [ $? -ne 7 ] && break; sleep 0.5; done
+"${cli[@]}" --url http://127.0.0.1:5310 --protocol http --concurrency "$concurrency" --duration "$duration" --warmup 3 \
+  --json "$out/naive.json" | tee "$out/naive.txt"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
