@@ -60,7 +60,8 @@ kill "$service"; wait "$service" 2>/dev/null || true
 echo "== 4. naive baseline"
 dotnet benchmarks/MobileViT.NaiveBaseline/bin/Release/net10.0/MobileViT.NaiveBaseline.dll --urls http://127.0.0.1:5310 --source "synthetic:$variant" >"$out/naive.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 1 300); do curl -fs -o /dev/null -X POST http://127.0.0.1:5310/v1/classify 2>/dev/null; [ $? -ne 7 ] && break; sleep 0.5; done
+# Any HTTP answer (400 for the empty body) means it is up.
+for _ in $(seq 1 300); do if curl -s -o /dev/null -X POST http://127.0.0.1:5310/v1/classify; then break; fi; sleep 0.5; done
 "${cli[@]}" --url http://127.0.0.1:5310 --protocol http --concurrency "$concurrency" --duration "$duration" --warmup 3 \
   --json "$out/naive.json" | tee "$out/naive.txt"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
