@@ -7,6 +7,7 @@ image=${1:-../shared/fixtures/preprocess/noise_300x517.jpg}
 port=${SMOKE_PORT:-18080}
 log=$(mktemp)
 export Kestrel__Endpoints__Http__Url="http://127.0.0.1:${port}"
+export Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$((port + 1))"
 dotnet run --project src/MobileViT.Service >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT

@@ -1,5 +1,7 @@
+using MobileViT.Service.Grpc;
 using MobileViT.Service.Health;
 using MobileViT.Service.Http;
+using MobileViT.Service.KServe;
 
 namespace MobileViT.Service.Hosting;
 
@@ -15,6 +17,7 @@ public static class MobileViTApp
         builder.Services.AddMobileViTInference(builder.Configuration, builder.Environment);
         builder.Services.AddMobileViTHttpApi();
         builder.Services.AddMobileViTHealthChecks();
+        builder.AddMobileViTGrpc();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -28,6 +31,8 @@ public static class MobileViTApp
         app.MapMobileViTHealthChecks();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
+        app.MapKServeV2Endpoints();
+        app.MapMobileViTGrpc();
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         return app;
     }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Grpc.Net.Client;
 using MobileViT.Inference.Models;
+using MobileViT.Service.Grpc;
 using MobileViT.Service.Hosting;
 
 namespace MobileViT.Service.Tests.Infrastructure;
@@ -20,6 +22,13 @@ public sealed class RunningService : IAsyncDisposable
     public HttpClient Client { get; }
     public ModelRegistry Registry => App.Services.GetRequiredService<ModelRegistry>();
 
+    /// <summary>The gRPC (HTTP/2 cleartext) endpoint's bound address.</summary>
+    public Uri GrpcAddress => App.Services.GetRequiredService<GrpcEndpoint>().Address
+        ?? throw new InvalidOperationException("The Grpc endpoint is not bound.");
+
+    /// <summary>A channel to the gRPC endpoint over a real HTTP/2 loopback connection; dispose it after use.</summary>
+    public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+
     public static IReadOnlyDictionary<string, string> SmallModel(string name = "tiny", string source = "synthetic:xxs") => new Dictionary<string, string>
     {
         ["MobileViT:Models:0:Name"] = name,
@@ -36,7 +45,8 @@ public sealed class RunningService : IAsyncDisposable
     {
         var app = Build(settings, environment);
         await app.StartAsync();
-        var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)) + "/"));
+        var grpcPort = app.Services.GetRequiredService<GrpcEndpoint>().Address?.Port;
+        var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal) && new Uri(u).Port != grpcPort) + "/"));
         if (waitUntilReady)
             await service.Registry.WhenAllLoaded.WaitAsync(TimeSpan.FromMinutes(3));
         return service;
@@ -44,7 +54,7 @@ public sealed class RunningService : IAsyncDisposable
 
     public static WebApplication Build(IReadOnlyDictionary<string, string> settings, string environment = "Production")
     {
-        var args = new List<string> { "--environment", environment, "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
+        var args = new List<string> { "--environment", environment, "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
         return MobileViTApp.Create(args.ToArray());
     }

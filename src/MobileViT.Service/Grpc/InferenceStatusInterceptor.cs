@@ -1,0 +1,21 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace MobileViT.Service.Grpc;
+
+/// <summary>Turns expected failures of unary calls into their gRPC status (<see cref="GrpcStatusMapping"/>), so services just throw.</summary>
+public sealed class InferenceStatusInterceptor : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException && GrpcStatusMapping.ToStatus(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Reflection;
+using MobileViT.Inference.Models;
+
+namespace MobileViT.Service.KServe;
+
+/// <summary>What the V2 protocol reports about the server and a model, shared by the gRPC and REST forms.</summary>
+public static class V2ModelMetadata
+{
+    public const string ServerName = "mobilevit-service";
+    public const string Platform = "onnxruntime_onnx";
+    public const string Fp32 = "FP32";
+    public const string BytesType = "BYTES";
+
+    /// <summary>The BYTES input: encoded image files, preprocessed by the server.</summary>
+    public const string ImageInputName = "image";
+
+    public static string ServerVersion { get; } =
+        typeof(V2ModelMetadata).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public sealed record Tensor(string Name, string Datatype, long[] Shape);
+
+    /// <summary>Inputs (send exactly one of them): the preprocessed tensor, or encoded images.</summary>
+    public static IReadOnlyList<Tensor> Inputs(ServedModel model) =>
+    [
+        new(model.Signature.InputName, Fp32, [-1, model.Signature.Channels, model.Signature.Height, model.Signature.Width]),
+        new(ImageInputName, BytesType, [-1]),
+    ];
+
+    public static IReadOnlyList<Tensor> Outputs(ServedModel model) => [new(model.Signature.OutputName, Fp32, [-1, model.Signature.ClassCount])];
+}

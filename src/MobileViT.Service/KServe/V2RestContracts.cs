@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MobileViT.Service.KServe;
+
+/// <summary>REST body of <c>POST /v2/models/{name}/infer</c>.</summary>
+public sealed record V2InferRequestJson(string? Id, Dictionary<string, JsonElement>? Parameters, List<V2InputJson>? Inputs, List<V2RequestedOutputJson>? Outputs);
+
+/// <summary>
+/// One input. <c>data</c> is row-major, flat or nested; FP32 values are numbers, BYTES elements (encoded images) are
+/// base64 strings.
+/// </summary>
+public sealed record V2InputJson(string? Name, long[]? Shape, string? Datatype, Dictionary<string, JsonElement>? Parameters, JsonElement Data);
+
+public sealed record V2RequestedOutputJson(string? Name, Dictionary<string, JsonElement>? Parameters);
+
+public sealed record V2InferResponseJson(
+    [property: JsonPropertyName("model_name")] string ModelName,
+    [property: JsonPropertyName("model_version")] string? ModelVersion,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("parameters")] Dictionary<string, object> Parameters,
+    [property: JsonPropertyName("outputs")] IReadOnlyList<V2OutputJson> Outputs);
+
+public sealed record V2OutputJson(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("shape")] long[] Shape,
+    [property: JsonPropertyName("datatype")] string Datatype,
+    [property: JsonPropertyName("data")] float[] Data);
+
+public sealed record V2ServerMetadataJson(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("extensions")] IReadOnlyList<string> Extensions);
+
+public sealed record V2ModelMetadataJson(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("versions")] IReadOnlyList<string> Versions,
+    [property: JsonPropertyName("platform")] string Platform,
+    [property: JsonPropertyName("inputs")] IReadOnlyList<V2ModelMetadata.Tensor> Inputs,
+    [property: JsonPropertyName("outputs")] IReadOnlyList<V2ModelMetadata.Tensor> Outputs);
