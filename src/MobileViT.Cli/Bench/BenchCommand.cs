@@ -14,12 +14,14 @@ public sealed class BenchCommand : ICliCommand
     public string Summary => "Load-test a server (HTTP) or measure this machine's in-process ceiling.";
 
     public string Usage => """
-        usage: mobilevit bench --url URL [--protocol http] [--model NAME]
+        usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
 
+        --url is the HTTP endpoint; --grpc-url the gRPC one (default: --url). grpc sends unary Classify calls,
+        grpc-stream multiplexes all requests over one ClassifyStream (concurrency = items in flight).
         Remote mode sends the photographs in --images (default: benchmarks/images) as raw JPEG bodies and reports per
         point: throughput, p50/p90/p99/max latency, errors by status, mean server batch size, queue and inference time
         (from the x-batch-size, x-queue-time-ms and x-inference-time-ms headers). --concurrency runs a closed loop per
@@ -33,7 +35,7 @@ public sealed class BenchCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args,
-            ["url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
+            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3));
@@ -69,8 +71,8 @@ public sealed class BenchCommand : ICliCommand
     private static async Task<int> RunRemote(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)
     {
         var url = options.Required("url");
-        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseAddress))
-            throw new UsageException($"--url '{url}' is not an absolute URL.");
+        var baseAddress = AbsoluteUrl(url, "url");
+        var grpcAddress = options.Get("grpc-url") is { } grpcUrl ? AbsoluteUrl(grpcUrl, "grpc-url") : baseAddress;
         var protocols = (options.Get("protocol") ?? "http").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var rates = options.GetIntList("rate");
         var concurrency = options.GetIntList("concurrency") ?? (rates is null ? [1, 4, 16, 64] : []);
@@ -78,7 +80,7 @@ public sealed class BenchCommand : ICliCommand
         var points = new List<BenchPoint>();
         foreach (var protocol in protocols)
         {
-            await using var client = CreateClient(protocol, baseAddress, options.Get("model"));
+            await using var client = CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"));
             var runner = new LoadRunner(client, images, warmup, duration, error);
             foreach (var c in concurrency)
             {
@@ -97,11 +99,18 @@ public sealed class BenchCommand : ICliCommand
         return points.Any(p => p.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 
-    private static IBenchClient CreateClient(string protocol, Uri baseAddress, string? model) => protocol switch
+    private static IBenchClient CreateClient(string protocol, Uri httpAddress, Uri grpcAddress, string? model) => protocol switch
     {
-        "http" => new HttpBenchClient(baseAddress, model),
-        _ => throw new UsageException($"--protocol '{protocol}' is not one of: http."),
+        "http" => new HttpBenchClient(httpAddress, model),
+        "grpc" => new GrpcUnaryBenchClient(grpcAddress, model),
+        "grpc-stream" => new GrpcStreamBenchClient(grpcAddress, model),
+        _ => throw new UsageException($"--protocol '{protocol}' is not one of: http, grpc, grpc-stream."),
     };
+
+    private static Uri AbsoluteUrl(string text, string option) =>
+        Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri)
+            ? uri
+            : throw new UsageException($"--{option} '{text}' is not an absolute URL.");
 
     private static double Seconds(CommandLineOptions options, string name, double fallback)
     {

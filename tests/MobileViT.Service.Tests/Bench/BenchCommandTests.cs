@@ -30,6 +30,27 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
         File.Delete(json);
     }
 
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("grpc-stream")]
+    public void The_grpc_clients_report_server_batching_from_the_responses(string protocol)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--grpc-url", fixture.Service.GrpcAddress.ToString(),
+            "--protocol", protocol, "--concurrency", "8", "--duration", "2", "--warmup", "0.5", "--images", Images, "--json", json], TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal(CliApp.ExitSuccess, exit);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var point = report.RootElement.GetProperty("points").EnumerateArray().Single();
+        Assert.Equal(protocol, point.GetProperty("protocol").GetString());
+        Assert.True(point.GetProperty("completed").GetInt64() > 0);
+        Assert.True(point.GetProperty("meanBatchSize").GetDouble() >= 1);
+        Assert.True(point.GetProperty("meanInferenceMs").GetDouble() > 0);
+        Assert.Empty(point.GetProperty("errors").EnumerateObject());
+        File.Delete(json);
+    }
+
     [Fact]
     public void An_open_loop_point_sends_at_the_requested_rate()
     {
