@@ -16,8 +16,8 @@ RUN dotnet restore src/MobileViT.Service/MobileViT.Service.csproj -r linux-x64
 COPY . .
 RUN dotnet publish src/MobileViT.Service/MobileViT.Service.csproj -c Release -r linux-x64 --self-contained false \
       -p:UseAppHost=false -o /app \
- # TensorRT's provider needs TensorRT libraries neither image has.
- && rm -f /app/libonnxruntime_providers_tensorrt.so
+ # The ONNX Runtime GPU package also copies its Windows binaries; TensorRT's provider needs libraries neither image has.
+ && rm -f /app/onnxruntime*.dll /app/libonnxruntime_providers_tensorrt.so
 
 # The CPU image leaves out ONNX Runtime's CUDA provider (~280 MB); the service logs that CUDA is unavailable and runs on CPU.
 FROM build AS publish-cpu
@@ -44,7 +44,7 @@ VOLUME /var/cache/mobilevit
 EXPOSE 8080 8081
 USER 1654
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ \"$code\" = 200 ]"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MOBILEVIT_HEALTH_PORT:-8080} && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ \"$code\" = 200 ]"]
 ENTRYPOINT ["dotnet", "MobileViT.Service.dll"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS cpu
@@ -59,5 +59,5 @@ VOLUME /var/cache/mobilevit
 EXPOSE 8080 8081
 USER 1654
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ \"$code\" = 200 ]"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MOBILEVIT_HEALTH_PORT:-8080} && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ \"$code\" = 200 ]"]
 ENTRYPOINT ["dotnet", "MobileViT.Service.dll"]
