@@ -4,8 +4,8 @@ using MobileViT.Container.Tests.Infrastructure;
 namespace MobileViT.Container.Tests;
 
 /// <summary>
-/// Prometheus scraping of the container (the observability feature's <c>/metrics</c>): the series the Grafana dashboard
-/// and the autoscalers use are there once requests ran.
+/// Prometheus scraping of the container (the observability feature's <c>/metrics</c>): the inference meter's series, per
+/// model, once requests ran. The names the dashboard and autoscalers use are checked in <see cref="ManifestAgreementContainerTests"/>.
 /// </summary>
 public sealed class MetricsContainerTests(ServiceContainerFixture fixture) : IClassFixture<ServiceContainerFixture>
 {
@@ -20,8 +20,7 @@ public sealed class MetricsContainerTests(ServiceContainerFixture fixture) : ICl
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"/metrics answered {(int)response.StatusCode}: {ServiceImage.Tail(text, 500)}");
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
-        foreach (var series in ManifestMetricNames.DashboardSeries)
-            Assert.True(PrometheusText.HasSeries(text, series), $"/metrics has no series {series}:\n{ServiceImage.Tail(text, 3000)}");
+        Assert.Contains("# TYPE mobilevit_", text);
         Assert.Contains($"model=\"{ServiceContainer.ModelName}\"", text);
     }
 }

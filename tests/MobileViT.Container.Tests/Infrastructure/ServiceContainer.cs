@@ -15,13 +15,16 @@ public sealed class ServiceContainer : IAsyncDisposable
 {
     public const string ModelName = "mobilevit-xxs";
 
-    private ServiceContainer(IContainer container, int httpPort, int grpcPort)
+    private ServiceContainer(IContainer container, string cacheVolume, int httpPort, int grpcPort)
     {
+        _cacheVolume = cacheVolume;
         Container = container;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    private readonly string _cacheVolume;
 
     public IContainer Container { get; }
     public int HttpPort { get; }
@@ -33,6 +36,8 @@ public sealed class ServiceContainer : IAsyncDisposable
     {
         await ServiceImage.EnsureBuiltAsync();
         var (httpPort, grpcPort) = (FreePort(), FreePort());
+        // A named volume starts as a copy of the image's directory, owned by the image's user: the hf: cache as deployed.
+        var cacheVolume = "mobilevit-test-cache-" + Guid.NewGuid().ToString("N")[..12];
         var environment = new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{httpPort}",
@@ -50,7 +55,7 @@ public sealed class ServiceContainer : IAsyncDisposable
         var container = new ContainerBuilder(ServiceImage.Tag)
             .WithEnvironment(environment)
             .WithTmpfsMount("/tmp")
-            .WithTmpfsMount("/var/cache/mobilevit")
+            .WithVolumeMount(cacheVolume, "/var/cache/mobilevit")
             .WithCreateParameterModifier(parameters =>
             {
                 parameters.HostConfig.NetworkMode = "host";
@@ -59,7 +64,7 @@ public sealed class ServiceContainer : IAsyncDisposable
             .WithCleanUp(true)
             .Build();
         await container.StartAsync();
-        var service = new ServiceContainer(container, httpPort, grpcPort);
+        var service = new ServiceContainer(container, cacheVolume, httpPort, grpcPort);
         try
         {
             await service.WaitUntilReadyAsync(TimeSpan.FromMinutes(3));
@@ -114,6 +119,9 @@ public sealed class ServiceContainer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        // Removed here rather than by Testcontainers' reaper (Ryuk), which is off where its image cannot be pulled.
+        await DockerAsync("rm", "--force", "--volumes", Container.Id);
+        await DockerAsync("volume", "rm", "--force", _cacheVolume);
         await Container.DisposeAsync();
     }
 }
