@@ -85,6 +85,11 @@ import_image() {
 
 images() {
   if have_image "$SDK_TAG" && have_image "$ASPNET_TAG"; then log "base images already exist"; return; fi
+  # Where the registry answers, the real images are what the Dockerfile wants.
+  if timeout 120 docker pull -q "$SDK_TAG" >/dev/null 2>&1 && timeout 120 docker pull -q "$ASPNET_TAG" >/dev/null 2>&1; then
+    log "pulled the base images"; return
+  fi
+  log "the registry is unreachable: building the base images locally"
   mkdir -p "$WORK"
   rootfs
   local version

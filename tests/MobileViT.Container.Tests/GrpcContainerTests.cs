@@ -14,7 +14,7 @@ public sealed class GrpcContainerTests(ServiceContainerFixture fixture) : IClass
 {
     private GrpcChannel Channel() => GrpcChannel.ForAddress(fixture.Service.GrpcAddress);
 
-    [Fact]
+    [ServiceFeatureFact(ServiceFeature.Grpc)]
     public async Task Grpc_health_service_reports_serving_for_kubernetes_grpc_probes()
     {
         using var channel = Channel();
@@ -22,7 +22,7 @@ public sealed class GrpcContainerTests(ServiceContainerFixture fixture) : IClass
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }
 
-    [Fact]
+    [ServiceFeatureFact(ServiceFeature.Grpc)]
     public async Task Classifies_over_kserve_v2_grpc()
     {
         using var channel = Channel();
