@@ -11,6 +11,7 @@ WORKDIR /src
 # Restore first, from the project files only, so code changes reuse the (large: ONNX Runtime) package layer.
 COPY global.json Directory.Build.props ./
 COPY src/MobileViT.Inference/MobileViT.Inference.csproj src/MobileViT.Inference/
+COPY src/MobileViT.Protos/MobileViT.Protos.csproj src/MobileViT.Protos/
 COPY src/MobileViT.Service/MobileViT.Service.csproj src/MobileViT.Service/
 RUN dotnet restore src/MobileViT.Service/MobileViT.Service.csproj -r linux-x64
 COPY . .
