@@ -32,7 +32,7 @@ public sealed class ModelLoaderService(
                 var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
                 var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers), stoppingToken)
                     .ConfigureAwait(false);
-                metrics.RecordModelLoad(model.Name, served.LoadDuration.TotalMilliseconds, served.WarmUpDuration.TotalMilliseconds,
+                metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));
                 registry.MarkLoaded(served);
             }

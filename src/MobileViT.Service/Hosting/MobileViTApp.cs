@@ -1,5 +1,6 @@
 using MobileViT.Service.Health;
 using MobileViT.Service.Http;
+using MobileViT.Service.Telemetry;
 
 namespace MobileViT.Service.Hosting;
 
@@ -14,6 +15,8 @@ public static class MobileViTApp
         builder.Services.AddMobileViTInference(builder.Configuration, builder.Environment);
         builder.Services.AddMobileViTHttpApi();
         builder.Services.AddMobileViTHealthChecks();
+        builder.Services.AddMobileViTTelemetry(builder.Configuration);
+        builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -25,6 +28,7 @@ public static class MobileViTApp
             options.DocumentTitle = "MobileViT.Service";
         });
         app.MapMobileViTHealthChecks();
+        app.MapMobileViTTelemetry();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
