@@ -12,6 +12,7 @@ namespace MobileViT.Service.Tests.Lifecycle;
 /// period new requests get 503, every admitted request still gets its 200, and the process exits 0 within the
 /// drain timeout.
 /// </summary>
+[Collection(NonParallelCollection.Name)]
 public sealed class GracefulShutdownTests
 {
     private const double GraceSeconds = 1;

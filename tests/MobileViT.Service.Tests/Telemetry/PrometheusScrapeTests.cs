@@ -9,6 +9,7 @@ namespace MobileViT.Service.Tests.Telemetry;
 /// A real Prometheus server scrapes the service's <c>/metrics</c> every second; after known traffic, its query API
 /// must report exactly the requests, outcomes, images and bytes that were sent.
 /// </summary>
+[Collection(NonParallelCollection.Name)]
 public sealed class PrometheusScrapeTests : IAsyncLifetime
 {
     private const string Job = "mobilevit-test";
@@ -71,7 +72,9 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
     private static async Task AssertScrapedAsync(PrometheusServer prometheus, string promql, double expected)
     {
         var value = await prometheus.WaitForValueAsync(promql, expected, TimeSpan.FromSeconds(30));
-        Assert.True(value == expected, $"{promql} = {value?.ToString() ?? "(no result)"} after 30 s, expected {expected}.\nPrometheus log:\n{prometheus.Log}");
+        if (value != expected)
+            Assert.Fail($"{promql} = {value?.ToString() ?? "(no result)"} after 30 s, expected {expected}.\n" +
+                        $"Targets: {await prometheus.Client.GetStringAsync("api/v1/targets")}\nPrometheus log:\n{prometheus.Log}");
     }
 
     [Fact]
