@@ -73,20 +73,28 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// </summary>
     public async Task<InferenceResult> InferAsync(ReadOnlyMemory<float> pixels, InferenceCallOptions call, CancellationToken cancellationToken)
     {
+        var started = call.StartTimestamp != 0 ? call.StartTimestamp : Stopwatch.GetTimestamp();
         if (pixels.Length != _sampleLength)
+        {
+            Record("bad_input");
             throw new ArgumentException($"Expected {_sampleLength} values, got {pixels.Length}.", nameof(pixels));
+        }
         if (!_accepting)
         {
-            _metrics.RecordRequest(_model, call.Protocol, "unavailable");
+            Record("unavailable");
             throw new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
         }
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Record("cancelled");
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         var timeout = call.Timeout ?? TimeSpan.FromMilliseconds(_options.RequestTimeoutMs);
         var request = new InferenceRequest(pixels, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency), cancellationToken);
         if (!_queue.Writer.TryWrite(request))
         {
-            _metrics.RecordRequest(_model, call.Protocol, _accepting ? "rejected_queue_full" : "unavailable");
+            Record(_accepting ? "rejected_queue_full" : "unavailable");
             throw _accepting
                 ? new QueueFullException(_model, _options.QueueCapacity)
                 : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
@@ -95,24 +103,21 @@ public sealed class DynamicBatcher : IAsyncDisposable
         try
         {
             var result = await WaitAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-            _metrics.RecordRequest(_model, call.Protocol, "success");
+            Record("success");
             return result;
         }
-        catch (DeadlineExceededException)
+        catch (Exception e)
         {
-            _metrics.RecordRequest(_model, call.Protocol, "deadline_exceeded");
+            Record(e switch
+            {
+                DeadlineExceededException => "deadline_exceeded",
+                OperationCanceledException => "cancelled",
+                _ => "failed",
+            });
             throw;
         }
-        catch (OperationCanceledException)
-        {
-            _metrics.RecordRequest(_model, call.Protocol, "cancelled");
-            throw;
-        }
-        catch (InferenceFailedException)
-        {
-            _metrics.RecordRequest(_model, call.Protocol, "failed");
-            throw;
-        }
+
+        void Record(string outcome) => _metrics.RecordRequest(_model, call.Protocol, outcome, Stopwatch.GetElapsedTime(started));
     }
 
     private static async Task<InferenceResult> WaitAsync(InferenceRequest request, TimeSpan timeout, CancellationToken cancellationToken)
@@ -219,26 +224,30 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private void Execute(IBatchRunner runner, List<InferenceRequest> batch)
     {
         var started = Stopwatch.GetTimestamp();
+        var startedUtc = DateTime.UtcNow;
         Interlocked.Increment(ref _inFlight);
+        foreach (var request in batch)
+            TraceQueueWait(request, started, startedUtc);
         using var activity = InferenceMetrics.ActivitySource.StartActivity(
             "batch " + _model, ActivityKind.Internal, parentContext: default,
             links: batch.Where(r => r.Activity is not null).Select(r => new ActivityLink(r.Activity!.Context)));
         activity?.SetTag("mobilevit.model", _model);
         activity?.SetTag("mobilevit.batch.size", batch.Count);
         activity?.SetTag("mobilevit.instance", runner.Id);
+        activity?.SetTag("mobilevit.execution_provider", runner.ExecutionProvider);
         try
         {
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Pixels.Span.CopyTo(runner.InputSlot(i));
-                _metrics.RecordQueueWait(_model, Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, started).TotalMilliseconds);
+                _metrics.RecordQueueWait(_model, Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, started));
             }
 
             var runStarted = Stopwatch.GetTimestamp();
             runner.Run(batch.Count);
             var inferenceTime = Stopwatch.GetElapsedTime(runStarted);
             Interlocked.Add(ref _imagesRun, batch.Count);
-            _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime.TotalMilliseconds);
+            _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
 
             for (var i = 0; i < batch.Count; i++)
             {
@@ -259,6 +268,20 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    /// <summary>A "queue wait" span under the request's own span, from when it was queued to when its batch started.</summary>
+    private void TraceQueueWait(InferenceRequest request, long batchStarted, DateTime batchStartedUtc)
+    {
+        if (request.Activity is null)
+            return;
+        var waited = Stopwatch.GetElapsedTime(request.EnqueuedTimestamp, batchStarted);
+        using var span = InferenceMetrics.ActivitySource.StartActivity("queue wait", ActivityKind.Internal, request.Activity.Context,
+            startTime: batchStartedUtc - waited);
+        if (span is null)
+            return;
+        span.SetTag("mobilevit.model", _model);
+        span.SetEndTime(batchStartedUtc);
     }
 
     public async ValueTask DisposeAsync()

@@ -32,7 +32,7 @@ public sealed class ModelLoaderService(
                 var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
                 var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers), stoppingToken)
                     .ConfigureAwait(false);
-                metrics.RecordModelLoad(model.Name, served.LoadDuration.TotalMilliseconds, served.WarmUpDuration.TotalMilliseconds,
+                metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));
                 registry.MarkLoaded(served);
             }
@@ -44,7 +44,9 @@ public sealed class ModelLoaderService(
             {
                 registry.MarkFailed(model.Name, e.Message);
                 _logger.LogCritical(e, "Model {Model} ({Source}) could not be loaded: {Reason}. Stopping.", model.Name, model.Source, e.Message);
-                lifetime.StopApplication();
+                // Stopping while the host is still starting would make start-up itself fail with a cancellation
+                // instead of a clean stop with exit code 1; so stop once started (at once if it already has).
+                lifetime.ApplicationStarted.Register(lifetime.StopApplication);
                 return;
             }
         }

@@ -10,12 +10,17 @@ public sealed class ModelRegistry(MobileViTOptions options)
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.OrdinalIgnoreCase);
     private readonly TaskCompletionSource _allLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
+    private volatile bool _refusing;
 
     public IReadOnlyList<ModelOptions> Configured { get; } = options.Models;
 
     public string DefaultModelName { get; } = options.ResolveDefaultModelName();
 
+    /// <summary>Shutdown has begun: readiness is false (requests may still be admitted until <see cref="DrainAsync"/>).</summary>
     public bool IsDraining => _draining;
+
+    /// <summary>New requests are refused: <see cref="DrainAsync"/> was called.</summary>
+    public bool IsRefusing => _refusing;
 
     /// <summary>Every configured model is loaded and warmed.</summary>
     public bool AllLoaded => Configured.All(m => _loaded.ContainsKey(m.Name));
@@ -36,6 +41,14 @@ public sealed class ModelRegistry(MobileViTOptions options)
 
     public bool TryGetLoaded(string name, out ServedModel model) => _loaded.TryGetValue(name, out model!);
 
+    /// <summary>
+    /// The model if it takes new requests: loaded and not refusing. During the readiness grace period at shutdown a
+    /// model is <see cref="ModelState.Draining"/> (not ready) but still admits, so traffic in flight from load
+    /// balancers that have not yet seen readiness turn false is served.
+    /// </summary>
+    public bool TryGetAdmitting(string name, out ServedModel model) =>
+        _loaded.TryGetValue(name, out model!) && !_refusing && model.Batcher.Accepting;
+
     public IEnumerable<ServedModel> Loaded => Configured.Select(m => _loaded.GetValueOrDefault(m.Name)).OfType<ServedModel>();
 
     /// <summary>Completes when every model is loaded and warm; faults if one fails to load.</summary>
@@ -44,6 +57,8 @@ public sealed class ModelRegistry(MobileViTOptions options)
     public void MarkLoaded(ServedModel model)
     {
         _loaded[model.Name] = model;
+        if (_refusing)
+            _ = model.Batcher.DrainAsync();
         if (AllLoaded)
             _allLoaded.TrySetResult();
     }
@@ -54,10 +69,14 @@ public sealed class ModelRegistry(MobileViTOptions options)
         _allLoaded.TrySetException(new InvalidOperationException($"Model '{name}' failed to load: {reason}"));
     }
 
+    /// <summary>First step of shutdown: readiness turns false; requests are still admitted.</summary>
+    public void BeginDraining() => _draining = true;
+
     /// <summary>Readiness turns false and every batcher stops admitting; completes when everything admitted has run.</summary>
     public Task DrainAsync()
     {
         _draining = true;
+        _refusing = true;
         return Task.WhenAll(_loaded.Values.Select(m => m.Batcher.DrainAsync()));
     }
 }

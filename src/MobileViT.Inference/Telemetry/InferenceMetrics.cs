@@ -3,7 +3,11 @@ using System.Diagnostics.Metrics;
 
 namespace MobileViT.Inference.Telemetry;
 
-/// <summary>The inference core's own instruments, on the <c>MobileViT.Inference</c> meter.</summary>
+/// <summary>
+/// The inference core's own instruments, on the <c>MobileViT.Inference</c> meter, and its activity source. Durations
+/// are in seconds (OpenTelemetry and Prometheus convention) with bucket boundaries fine enough for millisecond-scale
+/// inference. The host decides where they are exported.
+/// </summary>
 public sealed class InferenceMetrics : IDisposable
 {
     public const string MeterName = "MobileViT.Inference";
@@ -13,6 +17,8 @@ public sealed class InferenceMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _bytesReceived;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _inference;
     private readonly Histogram<long> _batchSize;
@@ -26,21 +32,25 @@ public sealed class InferenceMetrics : IDisposable
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _requests = _meter.CreateCounter<long>("mobilevit.requests", "{request}",
-            "Inference requests by outcome: success, rejected_queue_full, deadline_exceeded, cancelled, bad_input, failed, unavailable.");
-        _queueWait = _meter.CreateHistogram<double>("mobilevit.queue.wait", "ms",
-            "Time a request waited in its model's queue before its batch started.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MillisecondBuckets });
-        _inference = _meter.CreateHistogram<double>("mobilevit.batch.inference", "ms",
-            "ONNX Runtime time for one batch.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MillisecondBuckets });
+            "Inference requests by outcome: success, bad_input, rejected_queue_full, unavailable, deadline_exceeded, cancelled, failed.");
+        _requestDuration = _meter.CreateHistogram("mobilevit.request.duration", "s",
+            "End-to-end time of one inference request in the service: preprocessing, queueing, inference and post-processing.",
+            advice: SecondsAdvice);
+        _bytesReceived = _meter.CreateCounter<long>("mobilevit.request.received", "By",
+            "Encoded image or tensor bytes received for inference.");
+        _queueWait = _meter.CreateHistogram("mobilevit.queue.wait", "s",
+            "Time a request waited in its model's queue before its batch started.", advice: SecondsAdvice);
+        _inference = _meter.CreateHistogram("mobilevit.batch.inference", "s",
+            "ONNX Runtime time for one batch.", advice: SecondsAdvice);
         _batchSize = _meter.CreateHistogram<long>("mobilevit.batch.size", "{image}",
             "Images in each batch run.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128] });
-        _preprocess = _meter.CreateHistogram<double>("mobilevit.preprocess.duration", "ms",
-            "Decode, resize, crop and normalise of one image, on the request's thread.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MillisecondBuckets });
-        _loadDuration = _meter.CreateHistogram<double>("mobilevit.model.load.duration", "ms", "Time to obtain a model and create its sessions.");
-        _warmUpDuration = _meter.CreateHistogram<double>("mobilevit.model.warmup.duration", "ms", "Time to warm a model's sessions with every batch size.");
+        _preprocess = _meter.CreateHistogram("mobilevit.preprocess.duration", "s",
+            "Decode, resize, crop and normalise of one image, on the request's thread.", advice: SecondsAdvice);
+        _loadDuration = _meter.CreateHistogram("mobilevit.model.load.duration", "s",
+            "Time to obtain a model and create its sessions.", advice: StartupSecondsAdvice);
+        _warmUpDuration = _meter.CreateHistogram("mobilevit.model.warmup.duration", "s",
+            "Time to warm a model's sessions with every batch size.", advice: StartupSecondsAdvice);
         _instances = _meter.CreateUpDownCounter<int>("mobilevit.instances", "{instance}", "Session instances by execution provider.");
         _meter.CreateObservableGauge("mobilevit.queue.depth", () => Observe(q => q.Depth()), "{request}",
             "Requests waiting in the model's queue.");
@@ -61,32 +71,52 @@ public sealed class InferenceMetrics : IDisposable
             return _queues.Select(q => new Measurement<int>(read(q), new KeyValuePair<string, object?>("model", q.Model))).ToList();
     }
 
-    /// <summary>Millisecond-scale buckets: inference on this model takes from ~1 ms (GPU) to a few hundred (large CPU batches).</summary>
-    public static IReadOnlyList<double> MillisecondBuckets { get; } =
-        [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
+    /// <summary>
+    /// Bucket boundaries in seconds for request-path durations: inference on this model takes from ~1 ms (GPU) to a few
+    /// hundred ms (large CPU batches), so the buckets are dense between 0.25 ms and 1 s.
+    /// </summary>
+    public static IReadOnlyList<double> SecondsBuckets { get; } =
+        [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new() { HistogramBucketBoundaries = SecondsBuckets };
+
+    /// <summary>Model download, session creation and warm-up take seconds to minutes.</summary>
+    private static readonly InstrumentAdvice<double> StartupSecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    };
 
     public Meter Meter => _meter;
 
-    public void RecordRequest(string model, string protocol, string outcome) =>
-        _requests.Add(1, new("model", model), new("protocol", protocol), new("outcome", outcome));
+    /// <summary>Counts one request's outcome and, when known, its end-to-end duration.</summary>
+    public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null)
+    {
+        var tags = new TagList { { "model", model }, { "protocol", protocol }, { "outcome", outcome } };
+        _requests.Add(1, tags);
+        if (duration is { } elapsed)
+            _requestDuration.Record(elapsed.TotalSeconds, tags);
+    }
 
-    public void RecordPreprocess(string model, double milliseconds) =>
-        _preprocess.Record(milliseconds, new KeyValuePair<string, object?>("model", model));
+    public void RecordBytesReceived(string model, string protocol, long bytes) =>
+        _bytesReceived.Add(bytes, new("model", model), new("protocol", protocol));
 
-    public void RecordQueueWait(string model, double milliseconds) =>
-        _queueWait.Record(milliseconds, new KeyValuePair<string, object?>("model", model));
+    public void RecordPreprocess(string model, TimeSpan duration) =>
+        _preprocess.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
 
-    public void RecordBatch(string model, string provider, int size, double milliseconds)
+    public void RecordQueueWait(string model, TimeSpan duration) =>
+        _queueWait.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+
+    public void RecordBatch(string model, string provider, int size, TimeSpan inference)
     {
         _batchSize.Record(size, new("model", model), new("execution_provider", provider));
-        _inference.Record(milliseconds, new("model", model), new("execution_provider", provider));
+        _inference.Record(inference.TotalSeconds, new("model", model), new("execution_provider", provider));
     }
 
     /// <summary>Load and warm-up durations and the providers the instances ended up on, once per model.</summary>
-    public void RecordModelLoad(string model, double loadMilliseconds, double warmUpMilliseconds, IEnumerable<string> instanceProviders)
+    public void RecordModelLoad(string model, TimeSpan load, TimeSpan warmUp, IEnumerable<string> instanceProviders)
     {
-        _loadDuration.Record(loadMilliseconds, new KeyValuePair<string, object?>("model", model));
-        _warmUpDuration.Record(warmUpMilliseconds, new KeyValuePair<string, object?>("model", model));
+        _loadDuration.Record(load.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+        _warmUpDuration.Record(warmUp.TotalSeconds, new KeyValuePair<string, object?>("model", model));
         foreach (var provider in instanceProviders)
             _instances.Add(1, new("model", model), new("execution_provider", provider));
     }

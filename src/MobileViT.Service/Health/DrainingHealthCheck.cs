@@ -7,7 +7,8 @@ namespace MobileViT.Service.Health;
 public sealed class DrainingHealthCheck(ModelRegistry registry) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(registry.IsDraining
-            ? HealthCheckResult.Unhealthy("Draining for shutdown: admitted requests finish, new ones are refused.")
+        Task.FromResult(
+            registry.IsRefusing ? HealthCheckResult.Unhealthy("Draining for shutdown: admitted requests finish, new ones are refused.")
+            : registry.IsDraining ? HealthCheckResult.Unhealthy("Shutting down: readiness grace period, still serving requests already routed here.")
             : HealthCheckResult.Healthy("Accepting requests."));
 }

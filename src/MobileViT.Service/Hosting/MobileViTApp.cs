@@ -2,6 +2,7 @@ using MobileViT.Service.Grpc;
 using MobileViT.Service.Health;
 using MobileViT.Service.Http;
 using MobileViT.Service.KServe;
+using MobileViT.Service.Telemetry;
 
 namespace MobileViT.Service.Hosting;
 
@@ -18,6 +19,8 @@ public static class MobileViTApp
         builder.Services.AddMobileViTHttpApi();
         builder.Services.AddMobileViTHealthChecks();
         builder.AddMobileViTGrpc();
+        builder.Services.AddMobileViTTelemetry(builder.Configuration);
+        builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -29,6 +32,7 @@ public static class MobileViTApp
             options.DocumentTitle = "MobileViT.Service";
         });
         app.MapMobileViTHealthChecks();
+        app.MapMobileViTTelemetry();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
         app.MapKServeV2Endpoints();

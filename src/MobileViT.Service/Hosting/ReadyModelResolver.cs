@@ -15,16 +15,19 @@ public static class ReadyModelResolver
             name = registry.DefaultModelName;
         if (!registry.IsConfigured(name))
             throw new UnknownModelException(name, registry.Configured.Select(m => m.Name));
-        var state = registry.StateOf(name);
-        if (state != ModelState.Ready || !registry.TryGetLoaded(name, out var model))
+        // A draining model still admits during the readiness grace period; TryGetAdmitting says when it stops.
+        if (!registry.TryGetAdmitting(name, out var model))
         {
-            throw new ModelUnavailableException(state switch
-            {
-                ModelState.Draining => $"Model '{name}' is draining for shutdown; send the request to another replica.",
-                ModelState.Failed => $"Model '{name}' failed to load.",
-                _ => $"Model '{name}' is still loading and warming up; retry shortly.",
-            });
+            throw new ModelUnavailableException(NotAdmittingReason(name, registry.StateOf(name)));
         }
         return model;
     }
+
+    /// <summary>Why a model takes no requests now, in words a client can act on.</summary>
+    public static string NotAdmittingReason(string name, ModelState state) => state switch
+    {
+        ModelState.Draining or ModelState.Ready => $"Model '{name}' is draining for shutdown; send the request to another replica.",
+        ModelState.Failed => $"Model '{name}' failed to load.",
+        _ => $"Model '{name}' is still loading and warming up; retry shortly.",
+    };
 }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Classification;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Preprocessing;
+using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.Http;
 
@@ -45,7 +47,7 @@ public static class ClassifyEndpoints
             return problem;
         using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
         if (upload.Problem is not null)
-            return upload.Problem;
+            return Refused(context, model.Name, "bad_input", upload.Problem);
 
         try
         {
@@ -70,7 +72,7 @@ public static class ClassifyEndpoints
             return problem;
         using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest, context.RequestAborted);
         if (upload.Problem is not null)
-            return upload.Problem;
+            return Refused(context, model.Name, "bad_input", upload.Problem);
 
         var tasks = upload.Images.Select(image => Task.Run(() => classifier.ClassifyAsync(model, image.Bytes, k, call, context.RequestAborted))).ToArray();
         try
@@ -126,25 +128,33 @@ public static class ClassifyEndpoints
         call = default;
         if (!registry.IsConfigured(name))
             return Problems.UnknownModel(name, registry);
-        var state = registry.StateOf(name);
-        if (state != ModelState.Ready || !registry.TryGetLoaded(name, out model))
-            return Problems.NotReady(name, state);
+        // A draining model still admits during the readiness grace period; TryGetAdmitting says when it stops.
+        if (!registry.TryGetAdmitting(name, out model))
+            return Refused(context, registry.Configured.First(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)).Name,
+                "unavailable", Problems.NotReady(name, registry.StateOf(name)));
 
         k = topK ?? 5;
         if (k < 1 || k > model.Labels.Count)
-            return Problems.BadRequest($"topK must be between 1 and {model.Labels.Count} (was {k}).", "bad-topk");
+            return Refused(context, model.Name, "bad_input", Problems.BadRequest($"topK must be between 1 and {model.Labels.Count} (was {k}).", "bad-topk"));
 
         var timeout = timeoutMs;
         if (timeout is null && context.Request.Headers.TryGetValue(TimeoutHeader, out var header))
         {
             if (!int.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-                return Problems.BadRequest($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout");
+                return Refused(context, model.Name, "bad_input", Problems.BadRequest($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout"));
             timeout = parsed;
         }
         if (timeout is <= 0)
-            return Problems.BadRequest("timeoutMs must be a positive number of milliseconds.", "bad-timeout");
-        call = new InferenceCallOptions(timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null, "http");
+            return Refused(context, model.Name, "bad_input", Problems.BadRequest("timeoutMs must be a positive number of milliseconds.", "bad-timeout"));
+        call = new InferenceCallOptions(timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null, "http", Stopwatch.GetTimestamp());
         return null;
+    }
+
+    /// <summary>Counts a request refused before it reached the model, so the outcome counter covers every request.</summary>
+    private static IResult Refused(HttpContext context, string model, string outcome, IResult problem)
+    {
+        context.RequestServices.GetRequiredService<InferenceMetrics>().RecordRequest(model, "http", outcome);
+        return problem;
     }
 
     private static void WriteTimingHeaders(HttpResponse response, TimeSpan queue, TimeSpan inference, int batchSize, TimeSpan preprocess)

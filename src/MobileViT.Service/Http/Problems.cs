@@ -1,3 +1,4 @@
+using MobileViT.Service.Hosting;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Preprocessing;
@@ -13,12 +14,7 @@ public static class Problems
         $"No model is named '{name}'. Configured: {string.Join(", ", registry.Configured.Select(m => m.Name))}.", "unknown-model");
 
     public static IResult NotReady(string name, ModelState state) => Problem(StatusCodes.Status503ServiceUnavailable, "Model not ready",
-        state switch
-        {
-            ModelState.Draining => $"Model '{name}' is draining for shutdown; send the request to another replica.",
-            ModelState.Failed => $"Model '{name}' failed to load.",
-            _ => $"Model '{name}' is still loading and warming up; retry shortly.",
-        }, "not-ready", retryAfterSeconds: 1);
+        ReadyModelResolver.NotAdmittingReason(name, state), "not-ready", retryAfterSeconds: 1);
 
     public static IResult BadRequest(string detail, string slug = "bad-request") =>
         Problem(StatusCodes.Status400BadRequest, "Bad request", detail, slug);

@@ -2,6 +2,7 @@ using MobileViT.Inference.Batching;
 using MobileViT.Inference.Classification;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Telemetry;
 using MobileViT.Service.Hosting;
 
 namespace MobileViT.Service.KServe;
@@ -11,7 +12,7 @@ namespace MobileViT.Service.KServe;
 /// encoded image of an <c>image</c> BYTES [N] tensor, goes through the model's batcher on its own; the logits come
 /// back as one [N, classes] tensor. Shared by the gRPC and REST forms of the protocol.
 /// </summary>
-public sealed class V2InferenceRunner(ImageClassifier classifier, MobileViTOptions options)
+public sealed class V2InferenceRunner(ImageClassifier classifier, MobileViTOptions options, InferenceMetrics metrics)
 {
     public async Task<V2InferenceOutput> InferAsync(ServedModel model, IReadOnlyList<V2InputTensor> inputs, IReadOnlyList<string> requestedOutputs,
         InferenceCallOptions call, CancellationToken cancellationToken)
@@ -33,6 +34,7 @@ public sealed class V2InferenceRunner(ImageClassifier classifier, MobileViTOptio
         if (input.Name == signature.InputName)
         {
             var pixels = ValidatePixels(model, input);
+            metrics.RecordBytesReceived(model.Name, call.Protocol, (long)pixels.Length * sizeof(float));
             var length = signature.SampleLength;
             samples = Enumerable.Range(0, pixels.Length / length)
                 .Select(i => model.Batcher.InferAsync(pixels.Slice(i * length, length), call, cancellationToken))

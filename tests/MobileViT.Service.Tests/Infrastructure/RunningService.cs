@@ -41,9 +41,9 @@ public sealed class RunningService : IAsyncDisposable
 
     /// <summary>Starts the service and waits until every model is loaded and warm.</summary>
     public static async Task<RunningService> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Production",
-        bool waitUntilReady = true)
+        bool waitUntilReady = true, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = Build(settings, environment);
+        var app = Build(settings, environment, configure);
         await app.StartAsync();
         var grpcPort = app.Services.GetRequiredService<GrpcEndpoint>().Address?.Port;
         var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal) && new Uri(u).Port != grpcPort) + "/"));
@@ -52,11 +52,12 @@ public sealed class RunningService : IAsyncDisposable
         return service;
     }
 
-    public static WebApplication Build(IReadOnlyDictionary<string, string> settings, string environment = "Production")
+    public static WebApplication Build(IReadOnlyDictionary<string, string> settings, string environment = "Production",
+        Action<WebApplicationBuilder>? configure = null)
     {
         var args = new List<string> { "--environment", environment, "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
-        return MobileViTApp.Create(args.ToArray());
+        return MobileViTApp.Create(args.ToArray(), configure);
     }
 
     public async ValueTask DisposeAsync()
