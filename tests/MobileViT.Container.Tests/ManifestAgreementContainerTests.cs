@@ -37,7 +37,7 @@ public sealed class ManifestAgreementContainerTests : IAsyncLifetime
         }
     }
 
-    [ServiceFeatureFact(ServiceFeature.Grpc)]
+    [Fact]
     public async Task Grpc_readiness_probe_gets_serving_from_the_grpc_port()
     {
         var probe = _manifests.ServiceContainer.ReadinessProbe.Grpc;
@@ -46,7 +46,7 @@ public sealed class ManifestAgreementContainerTests : IAsyncLifetime
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }
 
-    [ServiceFeatureFact(ServiceFeature.PrometheusMetrics)]
+    [Fact]
     public async Task Autoscaling_and_dashboard_metric_names_are_series_the_service_exposes()
     {
         using (var classify = await _service.Http.PostAsync("/v1/classify?topK=1", TestJpeg.Content()))

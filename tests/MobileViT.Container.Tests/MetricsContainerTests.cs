@@ -9,7 +9,7 @@ namespace MobileViT.Container.Tests;
 /// </summary>
 public sealed class MetricsContainerTests(ServiceContainerFixture fixture) : IClassFixture<ServiceContainerFixture>
 {
-    [ServiceFeatureFact(ServiceFeature.PrometheusMetrics)]
+    [Fact]
     public async Task Metrics_endpoint_exposes_the_inference_series_in_prometheus_text_format()
     {
         var service = fixture.Service;

@@ -14,11 +14,12 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
     {
         var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
         var output = new StringWriter();
+        var error = new StringWriter();
 
         var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--concurrency", "8", "--duration", "2", "--warmup", "0.5",
-            "--images", Images, "--json", json], output, TextWriter.Null);
+            "--images", Images, "--json", json], output, error);
 
-        Assert.Equal(CliApp.ExitSuccess, exit);
+        Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}\n{error}");
         using var report = JsonDocument.Parse(File.ReadAllText(json));
         var point = report.RootElement.GetProperty("points").EnumerateArray().Single();
         Assert.True(point.GetProperty("completed").GetInt64() > 0);

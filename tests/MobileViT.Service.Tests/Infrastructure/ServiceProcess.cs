@@ -44,7 +44,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(dll);
-        foreach (var arg in new[] { "--environment", "Production", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information" }
+        foreach (var arg in new[] { "--environment", "Production", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0",
+                         // gRPC on another loopback address, so its "Now listening" line cannot be taken for HTTP's.
+                         "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.2:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information" }
                      .Concat(settings.Select(s => $"--{s.Key}={s.Value}")))
             start.ArgumentList.Add(arg);
 
@@ -74,7 +76,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             _listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
 
     /// <summary>What Kubernetes and systemd send to stop a container or service.</summary>
