@@ -4,14 +4,17 @@
 #   2. the service at its default configuration over HTTP, gRPC unary and gRPC streaming at concurrency 1..64,
 #   3. a memory soak (RSS after 2,000 and 20,000 requests),
 #   4. the naive baseline (Session.Run per request) at the same concurrencies.
-# Usage: scripts/bench.sh [xxs|xs|s] [output-dir]     (BENCH_DURATION=15 seconds per point by default)
+# Usage: scripts/bench.sh [xxs|xs|s] [output-dir]
+# Environment: BENCH_DURATION (seconds per point, 15), BENCH_CONCURRENCY (1,4,16,32,64), BENCH_PROTOCOLS
+# (http,grpc,grpc-stream), BENCH_SOAK (1 runs the memory soak, 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}
 out=${2:-artifacts/bench/$variant}
 duration=${BENCH_DURATION:-15}
 concurrency=${BENCH_CONCURRENCY:-1,4,16,32,64}
-protocols=${BENCH_PROTOCOLS:-http}
+protocols=${BENCH_PROTOCOLS:-http,grpc,grpc-stream}
+soak=${BENCH_SOAK:-1}
 mkdir -p "$out"
 
 dotnet build -c Release -v q -nologo src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline >/dev/null
@@ -49,12 +52,14 @@ wait_ready http://127.0.0.1:5300/health/ready
 "${cli[@]}" --url http://127.0.0.1:5300 --grpc-url http://127.0.0.1:5301 --protocol "$protocols" --concurrency "$concurrency" \
   --duration "$duration" --warmup 3 --json "$out/service.json" | tee "$out/service.txt"
 
+if [ "$soak" = 1 ]; then
 echo "== 3. memory soak (HTTP, concurrency 16)"
 "${cli[@]}" --url http://127.0.0.1:5300 --concurrency 16 --requests 2000 --duration 600 --warmup 0 >/dev/null
 rss_2k=$(rss_kib "$service")
 "${cli[@]}" --url http://127.0.0.1:5300 --concurrency 16 --requests 18000 --duration 600 --warmup 0 >/dev/null
 rss_20k=$(rss_kib "$service")
 echo "RSS after 2,000 requests: $((rss_2k / 1024)) MiB; after 20,000: $((rss_20k / 1024)) MiB; ratio $(awk "BEGIN {printf \"%.3f\", $rss_20k / $rss_2k}")" | tee "$out/soak.txt"
+fi
 kill "$service"; wait "$service" 2>/dev/null || true
 
 echo "== 4. naive baseline"
