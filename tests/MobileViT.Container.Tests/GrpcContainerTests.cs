@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using MobileViT.Container.Tests.Infrastructure;
-using MobileViT.Container.Tests.KServe;
+using MobileViT.Service.KServe.V2;
 
 namespace MobileViT.Container.Tests;
 
