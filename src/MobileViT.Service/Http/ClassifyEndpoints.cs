@@ -18,26 +18,24 @@ public static class ClassifyEndpoints
         var group = app.MapGroup("/v1").WithTags("Classification");
         group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
                 ClassifyOneAsync(registry.DefaultModelName, context, topK, timeoutMs, registry, classifier, options))
-            .WithName("Classify")
-            .WithSummary("Classifies one image with the default model.")
-            .WithMetadata(new ImageRequestBodyMetadata(multipleImages: false))
-            .Produces<ClassifyResponse>()
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503).ProducesProblem(504);
+            .Document<ClassifyResponse>("Classify", "Classifies one image with the default model.", multipleImages: false);
         group.MapPost("/models/{name}/classify", (string name, HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
                 ClassifyOneAsync(name, context, topK, timeoutMs, registry, classifier, options))
-            .WithName("ClassifyWithModel")
-            .WithSummary("Classifies one image with the named model.")
-            .WithMetadata(new ImageRequestBodyMetadata(multipleImages: false))
-            .Produces<ClassifyResponse>()
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503).ProducesProblem(504);
+            .Document<ClassifyResponse>("ClassifyWithModel", "Classifies one image with the named model.", multipleImages: false);
         group.MapPost("/models/{name}/classify/batch", (string name, HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
                 ClassifyManyAsync(name, context, topK, timeoutMs, registry, classifier, options))
-            .WithName("ClassifyBatch")
-            .WithSummary("Classifies several images sent as multipart/form-data file parts; results come back in the order sent, each with its predictions or its own error.")
-            .WithMetadata(new ImageRequestBodyMetadata(multipleImages: true))
-            .Produces<BatchClassifyResponse>()
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+            .Document<BatchClassifyResponse>("ClassifyBatch",
+                "Classifies several images sent as multipart/form-data file parts; results come back in the order sent, each with its predictions or its own error.",
+                multipleImages: true);
         return app;
+    }
+
+    private static RouteHandlerBuilder Document<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, bool multipleImages)
+    {
+        endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages)).Produces<TResponse>();
+        foreach (var status in new[] { 400, 404, 413, 415, 429, 503, 504 })
+            endpoint.ProducesProblem(status);
+        return endpoint;
     }
 
     private static async Task<IResult> ClassifyOneAsync(string name, HttpContext context, int? topK, int? timeoutMs,
