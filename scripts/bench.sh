@@ -6,7 +6,8 @@
 #   4. the naive baseline (Session.Run per request) at the same concurrencies.
 # Usage: scripts/bench.sh [xxs|xs|s] [output-dir]
 # Environment: BENCH_DURATION (seconds per point, 15), BENCH_CONCURRENCY (1,4,16,32,64), BENCH_PROTOCOLS
-# (http,grpc,grpc-stream), BENCH_SOAK (1 runs the memory soak, 0 skips it).
+# (http,grpc,grpc-stream), BENCH_BATCHES (1,2,4,8,16), BENCH_SOAK (1 runs the memory soak, 0 skips it),
+# BENCH_SERVICE_ENV (extra settings for the service, e.g. 'MobileViT__Batching__MaxBatchSize=4').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}
@@ -17,7 +18,9 @@ protocols=${BENCH_PROTOCOLS:-http,grpc,grpc-stream}
 soak=${BENCH_SOAK:-1}
 mkdir -p "$out"
 
-dotnet build -c Release -v q -nologo src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline >/dev/null
+for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline; do
+  dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
+done
 cli=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -33,7 +36,7 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/10485
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 1. in-process ceiling, synthetic:$variant"
-"${cli[@]}" --in-process --source "synthetic:$variant" --instances 1,2 --threads 1,2 --batch 1,2,4,8,16 \
+"${cli[@]}" --in-process --source "synthetic:$variant" --instances 1,2 --threads 1,2 --batch "${BENCH_BATCHES:-1,2,4,8,16}" \
   --duration "$duration" --warmup 2 --json "$out/ceiling.json" | tee "$out/ceiling.txt"
 echo "== 1b. inference only (pre-made tensors)"
 "${cli[@]}" --in-process --inference-only --source "synthetic:$variant" --instances 1,2 --threads 1,2 --batch 1,4,16 \
@@ -43,7 +46,7 @@ echo "== 1c. single-image latency, 1 instance x 1 thread, batch 1"
   --duration "$duration" --warmup 2 --json "$out/single-image.json" | tee "$out/single-image.txt"
 
 echo "== 2. service, default configuration"
-MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
+env ${BENCH_SERVICE_ENV:-} MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
 Kestrel__Endpoints__Http__Url=http://127.0.0.1:5300 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5301 \
 Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
   dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service.log" 2>&1 &

@@ -38,7 +38,7 @@ public sealed class BenchCommand : ICliCommand
             ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
-        var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3));
+        var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
         output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
 
@@ -112,13 +112,13 @@ public sealed class BenchCommand : ICliCommand
             ? uri
             : throw new UsageException($"--{option} '{text}' is not an absolute URL.");
 
-    private static double Seconds(CommandLineOptions options, string name, double fallback)
+    private static double Seconds(CommandLineOptions options, string name, double fallback, bool allowZero = false)
     {
         var text = options.Get(name);
         if (text is null)
             return fallback;
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || allowZero && value == 0)
             ? value
-            : throw new UsageException($"option --{name} must be a positive number of seconds, got '{text}'.");
+            : throw new UsageException($"option --{name} must be a {(allowZero ? "non-negative" : "positive")} number of seconds, got '{text}'.");
     }
 }

@@ -36,7 +36,7 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}DefaultModel '{options.DefaultModel}' is not one of the configured model names.");
 
         var batching = options.Batching;
-        if (batching.MaxBatchSize is < 1 or > 1024)
+        if (batching.MaxBatchSize is not null and (< 1 or > 1024))
             errors.Add($"{Prefix}Batching__MaxBatchSize must be between 1 and 1024 (was {batching.MaxBatchSize}).");
         if (batching.MaxQueueDelayMs is < 0 or > 10_000)
             errors.Add($"{Prefix}Batching__MaxQueueDelayMs must be between 0 and 10000 (was {batching.MaxQueueDelayMs}).");

@@ -25,7 +25,8 @@ public sealed class ServedModel : IAsyncDisposable
         Plan = plan;
         Batching = batching;
         Batcher = batcher;
-        InputBuffers = ArrayPool<float>.Create(signature.SampleLength, batching.QueueCapacity + instances.Count * batching.MaxBatchSize);
+        MaxBatchSize = instances[0].MaxBatchSize;
+        InputBuffers = ArrayPool<float>.Create(signature.SampleLength, batching.QueueCapacity + instances.Count * MaxBatchSize);
     }
 
     public string Name => Options.Name;
@@ -38,6 +39,9 @@ public sealed class ServedModel : IAsyncDisposable
     public IReadOnlyList<SessionInstance> Instances { get; }
     public ExecutionPlan Plan { get; }
     public BatchingOptions Batching { get; }
+
+    /// <summary>The largest batch, <see cref="BatchingOptions.MaxBatchSize"/> or, when that is unset, the automatic choice for the provider in use.</summary>
+    public int MaxBatchSize { get; }
 
     /// <summary>Input tensors being preprocessed or waiting in the queue: enough for a full queue plus the batches being formed.</summary>
     public ArrayPool<float> InputBuffers { get; }
@@ -55,7 +59,7 @@ public sealed class ServedModel : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         var plan = ExecutionPlan.Resolve(settings.Execution, Environment.ProcessorCount, modelCount);
         var providers = settings.Execution.ParseProviders();
-        var maxBatch = settings.Batching.MaxBatchSize;
+        int? maxBatch = null;
         var instances = new List<SessionInstance>();
         try
         {
@@ -72,7 +76,8 @@ public sealed class ServedModel : IAsyncDisposable
                     session.Dispose();
                     throw;
                 }
-                instances.Add(new SessionInstance(i, session, provider, signature, maxBatch));
+                maxBatch ??= settings.Batching.ResolveMaxBatchSize(onGpu: provider.StartsWith("CUDA", StringComparison.Ordinal));
+                instances.Add(new SessionInstance(i, session, provider, signature, maxBatch.Value));
             }
             if (signature!.ClassCount != artifacts.Labels.Count)
                 throw new ModelSourceException($"Model '{options.Name}' outputs {signature.ClassCount} classes but config.json has {artifacts.Labels.Count} labels.");

@@ -41,7 +41,7 @@ public static class ClassifierMessages
         LabelCount = model.LabelCount ?? 0,
         ExecutionProvider = model.ExecutionProvider ?? "",
         Instances = model.Instances ?? 0,
-        MaxBatchSize = model.Batching.MaxBatchSize,
+        MaxBatchSize = model.Batching.MaxBatchSize ?? 0,
         Error = model.Error ?? "",
     };
 }

@@ -21,7 +21,7 @@ public sealed record BatchClassifyResponse(string Model, bool Synthetic, IReadOn
 
 public sealed record InputShape(int Channels, int Height, int Width);
 
-public sealed record BatchingInfo(int MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
+public sealed record BatchingInfo(int? MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
 
 /// <summary>A configured model and where it stands.</summary>
 public sealed record ModelInfo(

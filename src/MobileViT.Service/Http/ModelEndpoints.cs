@@ -25,7 +25,8 @@ public static class ModelEndpoints
 
     public static ModelInfo Describe(ModelOptions model, ModelRegistry registry, MobileViTOptions options)
     {
-        var batching = new BatchingInfo(options.Batching.MaxBatchSize, options.Batching.MaxQueueDelayMs, options.Batching.QueueCapacity, options.Batching.RequestTimeoutMs);
+        var batching = new BatchingInfo(registry.TryGetLoaded(model.Name, out var loaded) ? loaded.MaxBatchSize : options.Batching.MaxBatchSize,
+            options.Batching.MaxQueueDelayMs, options.Batching.QueueCapacity, options.Batching.RequestTimeoutMs);
         var state = registry.StateOf(model.Name);
         var isDefault = string.Equals(model.Name, registry.DefaultModelName, StringComparison.OrdinalIgnoreCase);
         if (!registry.TryGetLoaded(model.Name, out var served))
