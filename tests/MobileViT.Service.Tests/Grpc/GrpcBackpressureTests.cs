@@ -20,16 +20,7 @@ public sealed class GrpcBackpressureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _service = await RunningService.StartAsync(new Dictionary<string, string>
-        {
-            ["MobileViT:Models:0:Name"] = "slow",
-            ["MobileViT:Models:0:Source"] = "synthetic:s",
-            ["MobileViT:Batching:MaxBatchSize"] = "1",
-            ["MobileViT:Batching:QueueCapacity"] = "4",
-            ["MobileViT:Execution:Providers"] = "CPU",
-            ["MobileViT:Execution:Instances"] = "1",
-            ["MobileViT:Execution:IntraOpThreads"] = "1",
-        });
+        _service = await RunningService.StartAsync(RunningService.SlowModel());
         _channel = _service.CreateGrpcChannel();
         _service.Registry.TryGetLoaded("slow", out _model);
     }
@@ -47,7 +38,7 @@ public sealed class GrpcBackpressureTests : IAsyncLifetime
     /// <summary>Three requests ahead (one running, two queued), then waits (bounded) until <paramref name="queued"/> are queued.</summary>
     private async Task<List<Task<ClassifyResponse>>> QueueAheadAsync()
     {
-        var ahead = Enumerable.Range(0, 3).Select(_ => Client.ClassifyAsync(SmallImage()).ResponseAsync).ToList();
+        var ahead = Enumerable.Range(0, RunningService.RequestsAhead).Select(_ => Client.ClassifyAsync(SmallImage()).ResponseAsync).ToList();
         await WaitForQueueDepthAsync(2);
         return ahead;
     }
@@ -116,9 +107,9 @@ public sealed class GrpcBackpressureTests : IAsyncLifetime
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(ClassifyStreamResponse.OutcomeOneofCase.Result, call.ResponseStream.Current.OutcomeCase);
-        // ahead (3) + "next" ran; "late" did not.
+        // ahead + "next" ran; "late" did not.
         await Task.WhenAll(ahead);
-        Assert.Equal(4, _model.Batcher.ImagesRun - before);
+        Assert.Equal(RunningService.RequestsAhead + 1, _model.Batcher.ImagesRun - before);
     }
 
     [Fact]

@@ -6,23 +6,14 @@ using MobileViT.Service.Tests.Infrastructure;
 namespace MobileViT.Service.Tests.Http;
 
 /// <summary>
-/// One slow instance (synthetic MobileViT-S, batch size 1) and a tiny queue, so that small images arrive far faster
+/// One slow instance (synthetic MobileViT-S, batch size 1) and a small queue, so that small images arrive far faster
 /// than they are served: the queue fills (429) and a request behind it outlives a short deadline (504).
 /// </summary>
 public sealed class BackpressureTests : IAsyncLifetime
 {
     private RunningService _service = null!;
 
-    public async Task InitializeAsync() => _service = await RunningService.StartAsync(new Dictionary<string, string>
-    {
-        ["MobileViT:Models:0:Name"] = "slow",
-        ["MobileViT:Models:0:Source"] = "synthetic:s",
-        ["MobileViT:Batching:MaxBatchSize"] = "1",
-        ["MobileViT:Batching:QueueCapacity"] = "4",
-        ["MobileViT:Execution:Providers"] = "CPU",
-        ["MobileViT:Execution:Instances"] = "1",
-        ["MobileViT:Execution:IntraOpThreads"] = "1",
-    });
+    public async Task InitializeAsync() => _service = await RunningService.StartAsync(RunningService.SlowModel());
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
@@ -53,7 +44,7 @@ public sealed class BackpressureTests : IAsyncLifetime
     public async Task A_request_whose_deadline_passes_in_the_queue_is_504_and_not_run()
     {
         _service.Registry.TryGetLoaded("slow", out ServedModel model);
-        var ahead = Enumerable.Range(0, 3).Select(_ => _service.Client.PostAsync("v1/classify", SmallPng())).ToList();
+        var ahead = Enumerable.Range(0, RunningService.RequestsAhead).Select(_ => _service.Client.PostAsync("v1/classify", SmallPng())).ToList();
         var imagesRunBefore = model.Batcher.ImagesRun;
         // Wait (bounded) until requests are actually queued behind the running one.
         for (var i = 0; i < 2000 && model.Batcher.QueueDepth < 2; i++)
@@ -67,6 +58,6 @@ public sealed class BackpressureTests : IAsyncLifetime
         var finished = await Task.WhenAll(ahead);
         Assert.All(finished, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         // Everything ahead ran; the late request did not.
-        Assert.True(model.Batcher.ImagesRun - imagesRunBefore <= 3);
+        Assert.True(model.Batcher.ImagesRun - imagesRunBefore <= RunningService.RequestsAhead);
     }
 }

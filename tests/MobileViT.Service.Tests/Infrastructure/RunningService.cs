@@ -39,6 +39,24 @@ public sealed class RunningService : IAsyncDisposable
         ["MobileViT:Execution:IntraOpThreads"] = "1",
     };
 
+    /// <summary>
+    /// One slow instance (synthetic MobileViT-S, batch size 1) behind a small queue: small images arrive far faster than
+    /// they are served, so queues fill and deadlines pass while requests wait. <see cref="RequestsAhead"/> requests
+    /// (one running, the rest queued) keep the queue non-empty for a few hundred milliseconds.
+    /// </summary>
+    public const int RequestsAhead = 5;
+
+    public static IReadOnlyDictionary<string, string> SlowModel() => new Dictionary<string, string>
+    {
+        ["MobileViT:Models:0:Name"] = "slow",
+        ["MobileViT:Models:0:Source"] = "synthetic:s",
+        ["MobileViT:Batching:MaxBatchSize"] = "1",
+        ["MobileViT:Batching:QueueCapacity"] = "8",
+        ["MobileViT:Execution:Providers"] = "CPU",
+        ["MobileViT:Execution:Instances"] = "1",
+        ["MobileViT:Execution:IntraOpThreads"] = "1",
+    };
+
     /// <summary>Starts the service and waits until every model is loaded and warm.</summary>
     public static async Task<RunningService> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Production",
         bool waitUntilReady = true, Action<WebApplicationBuilder>? configure = null)
