@@ -101,7 +101,8 @@ internal sealed class RgbImage(int width, int height)
     {
         using var bitmap = ToBitmap();
         using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100));
+        using var data = pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100))
+            ?? throw new InvalidOperationException("SkiaSharp could not encode lossless WebP.");
         return data.ToArray();
     }
 
