@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Telemetry;
 
@@ -12,6 +13,9 @@ namespace MobileViT.Inference.Batching;
 /// queued, up to the maximum batch size; with fewer and a queue delay set, it waits for more until the delay has
 /// passed since the oldest request it holds arrived. Each worker runs on its own thread because an ONNX Runtime
 /// run blocks for milliseconds and would otherwise hold a thread-pool thread that request handling needs.
+/// A request brings either preprocessed pixels, which the worker copies into its batch, or an encoded image, which the
+/// worker decodes and preprocesses straight into its batch; an image that fails to decode fails alone and the rest of
+/// the batch runs.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -23,6 +27,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Channel<InferenceRequest> _queue;
     private readonly Thread[] _workers;
     private readonly int _sampleLength;
+    private readonly ImagePreprocessor? _preprocessor;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
     private int _runningWorkers;
@@ -30,7 +35,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private volatile bool _accepting = true;
 
     public DynamicBatcher(string model, BatchingOptions options, IReadOnlyList<IBatchRunner> runners, int sampleLength,
-        InferenceMetrics metrics, ILogger logger)
+        InferenceMetrics metrics, ILogger logger, ImagePreprocessor? preprocessor = null)
     {
         if (runners.Count == 0)
             throw new ArgumentException("At least one session instance is required.", nameof(runners));
@@ -38,6 +43,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _options = options;
         _runners = runners;
         _sampleLength = sampleLength;
+        _preprocessor = preprocessor;
+        if (preprocessor is not null && preprocessor.OutputLength != sampleLength)
+            throw new ArgumentException($"The preprocessor writes {preprocessor.OutputLength} values per image; the model takes {sampleLength}.", nameof(preprocessor));
         _metrics = metrics;
         _logger = logger;
         _queue = Channel.CreateBounded<InferenceRequest>(new BoundedChannelOptions(options.QueueCapacity)
@@ -71,30 +79,54 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// Queues one preprocessed sample and waits for its logits. The caller keeps ownership of <paramref name="pixels"/>
     /// and may reuse it as soon as the returned task completes, whatever its outcome.
     /// </summary>
-    public async Task<InferenceResult> InferAsync(ReadOnlyMemory<float> pixels, InferenceCallOptions call, CancellationToken cancellationToken)
+    public Task<InferenceResult> InferAsync(ReadOnlyMemory<float> pixels, InferenceCallOptions call, CancellationToken cancellationToken)
     {
-        var started = call.StartTimestamp != 0 ? call.StartTimestamp : Stopwatch.GetTimestamp();
         if (pixels.Length != _sampleLength)
         {
-            Record("bad_input");
+            RecordOutcome(call, "bad_input");
             throw new ArgumentException($"Expected {_sampleLength} values, got {pixels.Length}.", nameof(pixels));
         }
+        return EnqueueAsync(pixels, ReadOnlyMemory<byte>.Empty, call, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues one encoded image, which the worker that takes it preprocesses into its batch, and waits for its logits.
+    /// Fails with <see cref="InvalidImageException"/> when the image cannot be decoded. The caller keeps ownership of
+    /// <paramref name="image"/> and may reuse it as soon as the returned task completes, whatever its outcome.
+    /// </summary>
+    public Task<InferenceResult> InferImageAsync(ReadOnlyMemory<byte> image, InferenceCallOptions call, CancellationToken cancellationToken)
+    {
+        if (_preprocessor is null)
+            throw new InvalidOperationException($"Model '{_model}'s batcher was created without a preprocessor; queue preprocessed pixels instead.");
+        if (image.IsEmpty)
+        {
+            RecordOutcome(call, "bad_input");
+            throw new InvalidImageException(InvalidImageReason.Empty, "the image is empty");
+        }
+        return EnqueueAsync(ReadOnlyMemory<float>.Empty, image, call, cancellationToken);
+    }
+
+    private async Task<InferenceResult> EnqueueAsync(ReadOnlyMemory<float> pixels, ReadOnlyMemory<byte> image, InferenceCallOptions call,
+        CancellationToken cancellationToken)
+    {
+        if (call.StartTimestamp == 0)
+            call = call with { StartTimestamp = Stopwatch.GetTimestamp() };
         if (!_accepting)
         {
-            Record("unavailable");
+            RecordOutcome(call, "unavailable");
             throw new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
         }
         if (cancellationToken.IsCancellationRequested)
         {
-            Record("cancelled");
+            RecordOutcome(call, "cancelled");
             cancellationToken.ThrowIfCancellationRequested();
         }
 
         var timeout = call.Timeout ?? TimeSpan.FromMilliseconds(_options.RequestTimeoutMs);
-        var request = new InferenceRequest(pixels, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency), cancellationToken);
+        var request = new InferenceRequest(pixels, image, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency), cancellationToken);
         if (!_queue.Writer.TryWrite(request))
         {
-            Record(_accepting ? "rejected_queue_full" : "unavailable");
+            RecordOutcome(call, _accepting ? "rejected_queue_full" : "unavailable");
             throw _accepting
                 ? new QueueFullException(_model, _options.QueueCapacity)
                 : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
@@ -103,22 +135,25 @@ public sealed class DynamicBatcher : IAsyncDisposable
         try
         {
             var result = await WaitAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-            Record("success");
+            RecordOutcome(call, "success");
             return result;
         }
         catch (Exception e)
         {
-            Record(e switch
+            RecordOutcome(call, e switch
             {
+                InvalidImageException => "bad_input",
                 DeadlineExceededException => "deadline_exceeded",
                 OperationCanceledException => "cancelled",
                 _ => "failed",
             });
             throw;
         }
-
-        void Record(string outcome) => _metrics.RecordRequest(_model, call.Protocol, outcome, Stopwatch.GetElapsedTime(started));
     }
+
+    private void RecordOutcome(InferenceCallOptions call, string outcome) =>
+        _metrics.RecordRequest(_model, call.Protocol, outcome,
+            Stopwatch.GetElapsedTime(call.StartTimestamp != 0 ? call.StartTimestamp : Stopwatch.GetTimestamp()));
 
     private static async Task<InferenceResult> WaitAsync(InferenceRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -232,16 +267,14 @@ public sealed class DynamicBatcher : IAsyncDisposable
             "batch " + _model, ActivityKind.Internal, parentContext: default,
             links: batch.Where(r => r.Activity is not null).Select(r => new ActivityLink(r.Activity!.Context)));
         activity?.SetTag("mobilevit.model", _model);
-        activity?.SetTag("mobilevit.batch.size", batch.Count);
         activity?.SetTag("mobilevit.instance", runner.Id);
         activity?.SetTag("mobilevit.execution_provider", runner.ExecutionProvider);
         try
         {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Pixels.Span.CopyTo(runner.InputSlot(i));
-                _metrics.RecordQueueWait(_model, Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, started));
-            }
+            var preprocessTimes = FillInputs(runner, batch, started);
+            if (batch.Count == 0)
+                return;
+            activity?.SetTag("mobilevit.batch.size", batch.Count);
 
             var runStarted = Stopwatch.GetTimestamp();
             runner.Run(batch.Count);
@@ -252,7 +285,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
             for (var i = 0; i < batch.Count; i++)
             {
                 var result = new InferenceResult(runner.OutputSlot(i).ToArray(),
-                    Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, runStarted), inferenceTime, batch.Count, runner.Id, runner.ExecutionProvider);
+                    Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, started), inferenceTime, batch.Count, runner.Id, runner.ExecutionProvider,
+                    preprocessTimes[i]);
                 batch[i].Completion.TrySetResult(result);
             }
         }
@@ -268,6 +302,50 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    /// <summary>
+    /// Puts every request's input into the runner's slots, in order. A request whose image fails to preprocess is
+    /// completed with that error and dropped from the batch, so the slots and <paramref name="batch"/> stay aligned.
+    /// Returns each remaining request's preprocessing time.
+    /// </summary>
+    private TimeSpan[] FillInputs(IBatchRunner runner, List<InferenceRequest> batch, long started)
+    {
+        var preprocessTimes = new TimeSpan[batch.Count];
+        var filled = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var request = batch[i];
+            _metrics.RecordQueueWait(_model, Stopwatch.GetElapsedTime(request.EnqueuedTimestamp, started));
+            var slot = runner.InputSlot(filled);
+            if (!request.IsImage)
+            {
+                request.Pixels.Span.CopyTo(slot);
+            }
+            else
+            {
+                var preprocessStarted = Stopwatch.GetTimestamp();
+                using var span = request.Activity is null ? null
+                    : InferenceMetrics.ActivitySource.StartActivity("preprocess", ActivityKind.Internal, request.Activity.Context);
+                try
+                {
+                    _preprocessor!.Preprocess(request.Image.Span, slot);
+                }
+                catch (Exception e)
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    request.Completion.TrySetException(e is InvalidImageException
+                        ? e
+                        : new InferenceFailedException($"Preprocessing the image failed: {e.Message}", e));
+                    continue;
+                }
+                preprocessTimes[filled] = Stopwatch.GetElapsedTime(preprocessStarted);
+                _metrics.RecordPreprocess(_model, preprocessTimes[filled]);
+            }
+            batch[filled++] = request;
+        }
+        batch.RemoveRange(filled, batch.Count - filled);
+        return preprocessTimes;
     }
 
     /// <summary>A "queue wait" span under the request's own span, from when it was queued to when its batch started.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MobileViT.Inference.Batching;
+using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Telemetry;
@@ -7,9 +8,10 @@ using MobileViT.Inference.Telemetry;
 namespace MobileViT.Inference.Classification;
 
 /// <summary>
-/// Encoded image in, top-k classes out: preprocessing runs on the caller's thread into a pooled buffer, so the
-/// batcher's threads only run inference. Each image gets a "classify" span with "preprocess" and (from the batcher)
-/// "queue wait" children; the batch span that ran it links to it.
+/// Encoded image in, top-k classes out. Where the model preprocesses on its workers, the request thread only checks
+/// the image's header (so that non-images and oversized images are refused before they take a queue slot) and
+/// queues the encoded bytes; otherwise it preprocesses into a pooled buffer and queues that. Each image gets a
+/// "classify" span with "preprocess" and "queue wait" children; the batch span that ran it links to it.
 /// </summary>
 public sealed class ImageClassifier(InferenceMetrics metrics)
 {
@@ -23,20 +25,46 @@ public sealed class ImageClassifier(InferenceMetrics metrics)
         activity?.SetTag("mobilevit.protocol", call.Protocol);
         activity?.SetTag("mobilevit.image.bytes", image.Length);
         metrics.RecordBytesReceived(model.Name, call.Protocol, image.Length);
-
-        var length = model.Signature.SampleLength;
-        var buffer = model.InputBuffers.Rent(length);
         try
         {
-            var preprocessTime = Preprocess(model, image, buffer.AsSpan(0, length), call);
-            var result = await model.Batcher.InferAsync(buffer.AsMemory(0, length), call, cancellationToken).ConfigureAwait(false);
+            var (result, preprocessTime) = model.Preprocessing == PreprocessingPlacement.Worker
+                ? (await InferOnWorkerAsync(model, image, call, cancellationToken).ConfigureAwait(false), TimeSpan.Zero)
+                : await PreprocessAndInferAsync(model, image, call, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("mobilevit.batch.size", result.BatchSize);
-            return new ClassificationResult(model.Name, model.Synthetic, TopKClassifier.Classify(result.Logits, model.Labels, topK), result, preprocessTime);
+            return new ClassificationResult(model.Name, model.Synthetic, TopKClassifier.Classify(result.Logits, model.Labels, topK), result,
+                result.PreprocessTime + preprocessTime);
         }
         catch (Exception e)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
+        }
+    }
+
+    private Task<InferenceResult> InferOnWorkerAsync(ServedModel model, ReadOnlyMemory<byte> image, InferenceCallOptions call,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            model.Preprocessor.CheckHeader(image.Span);
+        }
+        catch (InvalidImageException)
+        {
+            metrics.RecordRequest(model.Name, call.Protocol, "bad_input", Stopwatch.GetElapsedTime(call.StartTimestamp));
+            throw;
+        }
+        return model.Batcher.InferImageAsync(image, call, cancellationToken);
+    }
+
+    private async Task<(InferenceResult, TimeSpan)> PreprocessAndInferAsync(ServedModel model, ReadOnlyMemory<byte> image,
+        InferenceCallOptions call, CancellationToken cancellationToken)
+    {
+        var length = model.Signature.SampleLength;
+        var buffer = model.InputBuffers.Rent(length);
+        try
+        {
+            var preprocessTime = Preprocess(model, image, buffer.AsSpan(0, length), call);
+            return (await model.Batcher.InferAsync(buffer.AsMemory(0, length), call, cancellationToken).ConfigureAwait(false), preprocessTime);
         }
         finally
         {

@@ -61,6 +61,14 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Execution__IntraOpThreads must be 'auto' or a whole number from 1 to 64 (was '{execution.IntraOpThreads}').");
         if (execution.CudaDeviceId < 0)
             errors.Add($"{Prefix}Execution__CudaDeviceId must be 0 or more.");
+        try
+        {
+            execution.ParsePreprocessing();
+        }
+        catch (FormatException)
+        {
+            errors.Add($"{Prefix}Execution__Preprocessing must be auto, worker or request (was '{execution.Preprocessing}').");
+        }
 
         var limits = options.Limits;
         if (limits.MaxImageBytes < 1)

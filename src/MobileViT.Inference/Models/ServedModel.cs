@@ -15,7 +15,7 @@ namespace MobileViT.Inference.Models;
 public sealed class ServedModel : IAsyncDisposable
 {
     private ServedModel(ModelOptions options, ModelArtifacts artifacts, ImagePreprocessor preprocessor, ModelSignature signature,
-        IReadOnlyList<SessionInstance> instances, ExecutionPlan plan, BatchingOptions batching, DynamicBatcher batcher)
+        IReadOnlyList<SessionInstance> instances, ExecutionPlan plan, BatchingOptions batching, PreprocessingPlacement preprocessing, DynamicBatcher batcher)
     {
         Options = options;
         Artifacts = artifacts;
@@ -24,6 +24,7 @@ public sealed class ServedModel : IAsyncDisposable
         Instances = instances;
         Plan = plan;
         Batching = batching;
+        Preprocessing = preprocessing;
         Batcher = batcher;
         MaxBatchSize = instances[0].MaxBatchSize;
         InputBuffers = ArrayPool<float>.Create(signature.SampleLength, batching.QueueCapacity + instances.Count * MaxBatchSize);
@@ -40,10 +41,16 @@ public sealed class ServedModel : IAsyncDisposable
     public ExecutionPlan Plan { get; }
     public BatchingOptions Batching { get; }
 
+    /// <summary>Where images are preprocessed, <see cref="ExecutionOptions.Preprocessing"/> resolved for the provider in use.</summary>
+    public PreprocessingPlacement Preprocessing { get; }
+
     /// <summary>The largest batch, <see cref="BatchingOptions.MaxBatchSize"/> or, when that is unset, the automatic choice for the provider in use.</summary>
     public int MaxBatchSize { get; }
 
-    /// <summary>Input tensors being preprocessed or waiting in the queue: enough for a full queue plus the batches being formed.</summary>
+    /// <summary>
+    /// Input tensors being preprocessed or waiting in the queue when images are preprocessed on request threads: enough
+    /// for a full queue plus the batches being formed. Rented lazily, so unused with worker preprocessing.
+    /// </summary>
     public ArrayPool<float> InputBuffers { get; }
     public DynamicBatcher Batcher { get; }
     public TimeSpan LoadDuration { get; private init; }
@@ -60,6 +67,7 @@ public sealed class ServedModel : IAsyncDisposable
         var plan = ExecutionPlan.Resolve(settings.Execution, Environment.ProcessorCount, modelCount);
         var providers = settings.Execution.ParseProviders();
         int? maxBatch = null;
+        PreprocessingPlacement? preprocessing = null;
         var instances = new List<SessionInstance>();
         try
         {
@@ -76,7 +84,9 @@ public sealed class ServedModel : IAsyncDisposable
                     session.Dispose();
                     throw;
                 }
-                maxBatch ??= settings.Batching.ResolveMaxBatchSize(onGpu: provider.StartsWith("CUDA", StringComparison.Ordinal));
+                var onGpu = provider.StartsWith("CUDA", StringComparison.Ordinal);
+                maxBatch ??= settings.Batching.ResolveMaxBatchSize(onGpu);
+                preprocessing ??= settings.Execution.ResolvePreprocessing(onGpu);
                 instances.Add(new SessionInstance(i, session, provider, signature, maxBatch.Value));
             }
             if (signature!.ClassCount != artifacts.Labels.Count)
@@ -86,15 +96,15 @@ public sealed class ServedModel : IAsyncDisposable
             var warmStarted = Stopwatch.GetTimestamp();
             Parallel.ForEach(instances, new ParallelOptions { MaxDegreeOfParallelism = instances.Count }, instance => instance.WarmUp());
             var warmUp = Stopwatch.GetElapsedTime(warmStarted);
-            logger.LogInformation("Model {Model} ({Origin}) loaded in {Load:0} ms, {Instances} instance(s) x {Threads} thread(s) on {Providers}, warmed with batch sizes 1..{MaxBatch} in {WarmUp:0} ms",
+            logger.LogInformation("Model {Model} ({Origin}) loaded in {Load:0} ms, {Instances} instance(s) x {Threads} thread(s) on {Providers}, preprocessing on {Preprocessing} threads, warmed with batch sizes 1..{MaxBatch} in {WarmUp:0} ms",
                 options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
-                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), maxBatch, warmUp.TotalMilliseconds);
+                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), preprocessing.ToString()!.ToLowerInvariant(), maxBatch, warmUp.TotalMilliseconds);
 
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels);
             WarmUp(preprocessor);
             var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
-                loggers.CreateLogger<DynamicBatcher>());
-            return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, batcher)
+                loggers.CreateLogger<DynamicBatcher>(), preprocessor);
+            return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher)
             {
                 LoadDuration = loaded,
                 WarmUpDuration = warmUp,

@@ -68,6 +68,25 @@ public sealed class ImagePreprocessor
         }
     }
 
+    /// <summary>
+    /// Reads the header and applies the pixel limit without decoding: throws <see cref="InvalidImageException"/> for
+    /// what <see cref="Preprocess"/> would refuse before decoding. Corrupt image data past the header is only found by
+    /// <see cref="Preprocess"/>.
+    /// </summary>
+    public ImageHeader CheckHeader(ReadOnlySpan<byte> encodedImage)
+    {
+        var header = ReadHeader(encodedImage);
+        CheckPixelLimit(header);
+        return header;
+    }
+
+    private void CheckPixelLimit(ImageHeader header)
+    {
+        if (header.PixelCount > MaxPixels)
+            throw new InvalidImageException(InvalidImageReason.TooManyPixels,
+                $"the image has {header.StoredWidth}x{header.StoredHeight} pixels, more than the limit of {MaxPixels}");
+    }
+
     /// <summary>Throws <see cref="InvalidImageException"/> for anything that is not a decodable image within the pixel limit.</summary>
     public unsafe void Preprocess(ReadOnlySpan<byte> encodedImage, Span<float> destination)
     {
@@ -82,9 +101,7 @@ public sealed class ImagePreprocessor
             using var data = SKData.Create((IntPtr)bytes, encodedImage.Length);
             using var codec = OpenCodec(data);
             var header = HeaderOf(codec);
-            if (header.PixelCount > MaxPixels)
-                throw new InvalidImageException(InvalidImageReason.TooManyPixels,
-                    $"the image has {header.StoredWidth}x{header.StoredHeight} pixels, more than the limit of {MaxPixels}");
+            CheckPixelLimit(header);
 
             nuint byteCount = (nuint)header.PixelCount * 4;
             byte* pixels = (byte*)NativeMemory.Alloc(byteCount);

@@ -6,7 +6,7 @@ using MobileViT.Service.Tests.Infrastructure;
 
 namespace MobileViT.Service.Tests.Http;
 
-/// <summary>Every bad request gets RFC 7807 problem+json with the right status, and none of them reaches the batcher.</summary>
+/// <summary>Every bad request gets RFC 7807 problem+json with the right status, and none of them is ever run.</summary>
 public sealed class ErrorResponseTests(SmallModelServiceFixture fixture) : IClassFixture<SmallModelServiceFixture>
 {
     private HttpClient Client => fixture.Service.Client;
@@ -47,7 +47,7 @@ public sealed class ErrorResponseTests(SmallModelServiceFixture fixture) : IClas
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public async Task Bad_input_is_refused_with_a_problem_and_never_reaches_the_batcher(string name, string base64, string contentType, HttpStatusCode status)
+    public async Task Bad_input_is_refused_with_a_problem_and_never_runs(string name, string base64, string contentType, HttpStatusCode status)
     {
         Assert.NotNull(name);
         fixture.Service.Registry.TryGetLoaded("tiny", out var model);

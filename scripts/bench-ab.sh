@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Interleaved comparison that sees through this VM's run-to-run noise: the in-process ceiling, the service (default
+# configuration) and the naive baseline, one after another, each a fresh process, repeated; then the median of each
+# and the ratios of the medians. One closed-loop HTTP point per service/baseline run; the ceiling run is the best of
+# batch 1 and 2 at one instance per core x 1 intra-op thread (the best configuration of the full sweep in scripts/bench.sh).
+# Usage: scripts/bench-ab.sh [xxs|xs|s] [concurrency] [seconds] [rounds]   (builds Release first)
+# Environment: AB_ARMS (ceiling,service,naive), BENCH_SERVICE_ENV (extra service settings, e.g.
+# 'MobileViT__Execution__Preprocessing=request'), AB_LABEL (name printed for the service arm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variant=${1:-xxs}; concurrency=${2:-32}; seconds=${3:-15}; rounds=${4:-3}
+arms=${AB_ARMS:-ceiling,service,naive}
+label=${AB_LABEL:-service}
+for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline; do
+  dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
+done
+cli=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench)
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+serve() {
+  local name=$1 url=$2 ready=$3; shift 3
+  "$@" >/dev/null 2>&1 &
+  local pid=$!
+  # Ready when $ready answers 200 (the service's /health/ready), or for the baseline (no health endpoint), answers at all.
+  for _ in $(seq 1 300); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$ready" || true)
+    if [ "$code" = 200 ] || { [ "$name" = naive ] && [ "$code" != 000 ]; }; then break; fi
+    sleep 0.5
+  done
+  line=$("${cli[@]}" --url "$url" --concurrency "$concurrency" --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  printf '%-8s %s\n' "$name" "$line"
+  echo "$name $(awk '{print $3, $6}' <<<"$line")" >>"$results"
+}
+ceiling() {
+  line=$("${cli[@]}" --in-process --source "synthetic:$variant" --instances "$(nproc)" --threads 1 --batch 1,2 \
+    --duration "$seconds" --warmup 3 2>/dev/null | grep -- '<- best')
+  printf '%-8s %s\n' ceiling "$line"
+  echo "ceiling $(awk '{print $4}' <<<"$line") -" >>"$results"
+}
+service() {
+  serve "$label" http://127.0.0.1:5400 http://127.0.0.1:5400/health/ready env ${BENCH_SERVICE_ENV:-} \
+    MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
+    Kestrel__Endpoints__Http__Url=http://127.0.0.1:5400 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5401 \
+    Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
+}
+naive() {
+  # The baseline only starts listening once its model is loaded.
+  serve naive http://127.0.0.1:5410 http://127.0.0.1:5410/ dotnet benchmarks/MobileViT.NaiveBaseline/bin/Release/net10.0/MobileViT.NaiveBaseline.dll \
+    --urls http://127.0.0.1:5410 --source "synthetic:$variant"
+}
+
+echo "== synthetic:$variant, HTTP c=$concurrency, ${seconds}s per run, $rounds rounds, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$rounds"); do
+  echo "-- round $round"
+  for arm in ${arms//,/ }; do
+    case $arm in ceiling) ceiling ;; service) service ;; naive) naive ;; *) echo "unknown arm $arm" >&2; exit 2 ;; esac
+  done
+done
+echo "== medians over $rounds rounds (img/s; p99 ms of the client, HTTP arms only)"
+awk '
+  { n[$1]++; t[$1, n[$1]] = $2; p[$1, n[$1]] = $3; hasp[$1] = ($3 != "-"); if (!($1 in order)) { order[$1] = ++arms; names[arms] = $1 } }
+  function median(a, name, count,   i, j, v, tmp) {
+    for (i = 1; i <= count; i++) v[i] = a[name, i] + 0
+    for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { tmp = v[i]; v[i] = v[j]; v[j] = tmp }
+    return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
+  }
+  END {
+    for (k = 1; k <= arms; k++) { name = names[k]; tm[name] = median(t, name, n[name]); pm[name] = median(p, name, n[name]) }
+    for (k = 1; k <= arms; k++) {
+      name = names[k]; line = sprintf("%-8s %7.1f img/s", name, tm[name])
+      if (hasp[name]) line = line sprintf("  p99 %7.1f ms", pm[name])
+      if ("ceiling" in tm && name != "ceiling") line = line sprintf("  %5.1f%% of ceiling", 100 * tm[name] / tm["ceiling"])
+      if ("naive" in tm && name != "naive" && name != "ceiling") line = line sprintf("  %.2fx naive", tm[name] / tm["naive"])
+      print line
+    }
+  }' "$results"
