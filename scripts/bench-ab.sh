@@ -4,13 +4,12 @@
 # and the ratios of the medians. One closed-loop HTTP point per service/baseline run; the ceiling run is the best of
 # batch 1 and 2 at one instance per core x 1 intra-op thread (the best configuration of the full sweep in scripts/bench.sh).
 # Usage: scripts/bench-ab.sh [xxs|xs|s] [concurrency] [seconds] [rounds]   (builds Release first)
-# Environment: AB_ARMS (ceiling,service,naive), BENCH_SERVICE_ENV (extra service settings, e.g.
-# 'MobileViT__Execution__Preprocessing=request'), AB_LABEL (name printed for the service arm).
+# Environment: AB_ARMS (ceiling,service,naive; an arm 'service:KEY=VALUE' is the service with one more setting, printed
+# as VALUE, e.g. 'service:MobileViT__Execution__Preprocessing=request'), BENCH_SERVICE_ENV (settings for every service arm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}; concurrency=${2:-32}; seconds=${3:-15}; rounds=${4:-3}
 arms=${AB_ARMS:-ceiling,service,naive}
-label=${AB_LABEL:-service}
 for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.NaiveBaseline; do
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
 done
@@ -31,16 +30,18 @@ serve() {
   line=$("${cli[@]}" --url "$url" --concurrency "$concurrency" --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   printf '%-8s %s\n' "$name" "$line"
-  echo "$name $(awk '{print $3, $6}' <<<"$line")" >>"$results"
+  echo "$round $name $(awk '{print $3, $6}' <<<"$line")" >>"$results"
 }
 ceiling() {
   line=$("${cli[@]}" --in-process --source "synthetic:$variant" --instances "$(nproc)" --threads 1 --batch 1,2 \
     --duration "$seconds" --warmup 3 2>/dev/null | grep -- '<- best')
   printf '%-8s %s\n' ceiling "$line"
-  echo "ceiling $(awk '{print $4}' <<<"$line") -" >>"$results"
+  echo "$round ceiling $(awk '{print $4}' <<<"$line") -" >>"$results"
 }
 service() {
-  serve "$label" http://127.0.0.1:5400 http://127.0.0.1:5400/health/ready env ${BENCH_SERVICE_ENV:-} \
+  local extra=${1:-}
+  local name=${extra#*=}
+  serve "${name:-service}" http://127.0.0.1:5400 http://127.0.0.1:5400/health/ready env ${BENCH_SERVICE_ENV:-} $extra \
     MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
     Kestrel__Endpoints__Http__Url=http://127.0.0.1:5400 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5401 \
     Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
@@ -55,24 +56,31 @@ echo "== synthetic:$variant, HTTP c=$concurrency, ${seconds}s per run, $rounds r
 for round in $(seq 1 "$rounds"); do
   echo "-- round $round"
   for arm in ${arms//,/ }; do
-    case $arm in ceiling) ceiling ;; service) service ;; naive) naive ;; *) echo "unknown arm $arm" >&2; exit 2 ;; esac
+    case $arm in ceiling) ceiling ;; service) service ;; service:*=*) service "${arm#service:}" ;; naive) naive ;; *) echo "unknown arm $arm" >&2; exit 2 ;; esac
   done
 done
-echo "== medians over $rounds rounds (img/s; p99 ms of the client, HTTP arms only)"
+echo "== medians over $rounds rounds (img/s; client p99 for HTTP arms), and the median of the per-round ratios (each arm against the ceiling and the naive baseline of the same round)"
 awk '
-  { n[$1]++; t[$1, n[$1]] = $2; p[$1, n[$1]] = $3; hasp[$1] = ($3 != "-"); if (!($1 in order)) { order[$1] = ++arms; names[arms] = $1 } }
+  { r = $1; name = $2; n[name]++; t[name, n[name]] = $3; p[name, n[name]] = $4; hasp[name] = ($4 != "-"); at[name, r] = $3
+    if (!(name in seen)) { seen[name] = 1; names[++arms] = name } rounds[r] = 1 }
   function median(a, name, count,   i, j, v, tmp) {
     for (i = 1; i <= count; i++) v[i] = a[name, i] + 0
     for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { tmp = v[i]; v[i] = v[j]; v[j] = tmp }
     return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
   }
+  function paired(name, base,   r, k, ratio) {
+    k = 0
+    for (r in rounds) if (((name, r) in at) && ((base, r) in at) && at[base, r] > 0) ratio["x", ++k] = at[name, r] / at[base, r]
+    return k ? median(ratio, "x", k) : -1
+  }
   END {
-    for (k = 1; k <= arms; k++) { name = names[k]; tm[name] = median(t, name, n[name]); pm[name] = median(p, name, n[name]) }
     for (k = 1; k <= arms; k++) {
-      name = names[k]; line = sprintf("%-8s %7.1f img/s", name, tm[name])
-      if (hasp[name]) line = line sprintf("  p99 %7.1f ms", pm[name])
-      if ("ceiling" in tm && name != "ceiling") line = line sprintf("  %5.1f%% of ceiling", 100 * tm[name] / tm["ceiling"])
-      if ("naive" in tm && name != "naive" && name != "ceiling") line = line sprintf("  %.2fx naive", tm[name] / tm["naive"])
+      name = names[k]; line = sprintf("%-8s %7.1f img/s", name, median(t, name, n[name]))
+      if (hasp[name]) line = line sprintf("  p99 %7.1f ms", median(p, name, n[name]))
+      if (name != "ceiling" && (c = paired(name, "ceiling")) >= 0) line = line sprintf("  %5.1f%% of ceiling", 100 * c)
+      if (name != "naive" && name != "ceiling" && (x = paired(name, "naive")) >= 0) line = line sprintf("  %.2fx naive", x)
+      for (j = 1; j < k; j++) if (names[j] != "ceiling" && names[j] != "naive" && name != "naive" && (y = paired(name, names[j])) >= 0)
+        line = line sprintf("  %.2fx %s", y, names[j])
       print line
     }
   }' "$results"

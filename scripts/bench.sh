@@ -52,6 +52,8 @@ Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVI
   dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service.log" 2>&1 &
 service=$!; pids+=("$service")
 wait_ready http://127.0.0.1:5300/health/ready
+# Tiered JIT keeps recompiling hot paths for the first ~30 s under load; warm it before the first measured point.
+"${cli[@]}" --url http://127.0.0.1:5300 --grpc-url http://127.0.0.1:5301 --protocol "$protocols" --concurrency 16 --duration 5 --warmup 0 >/dev/null
 "${cli[@]}" --url http://127.0.0.1:5300 --grpc-url http://127.0.0.1:5301 --protocol "$protocols" --concurrency "$concurrency" \
   --duration "$duration" --warmup 3 --json "$out/service.json" | tee "$out/service.txt"
 
