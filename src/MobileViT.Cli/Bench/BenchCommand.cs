@@ -23,9 +23,10 @@ public sealed class BenchCommand : ICliCommand
         --url is the HTTP endpoint; --grpc-url the gRPC one (default: --url). grpc sends unary Classify calls,
         grpc-stream multiplexes all requests over one ClassifyStream (concurrency = items in flight).
         Remote mode sends the photographs in --images (default: benchmarks/images) as raw JPEG bodies and reports per
-        point: throughput, p50/p90/p99/max latency, errors by status, mean server batch size, queue and inference time
-        (from the x-batch-size, x-queue-time-ms and x-inference-time-ms headers). --concurrency runs a closed loop per
-        value; --rate runs an open loop (requests/s) per value, latency measured from each request's scheduled time.
+        point: throughput, p50/p90/p99/max latency, errors by status, mean server batch size, queue, inference and
+        preprocessing time (the x-batch-size, x-queue-time-ms, x-inference-time-ms and x-preprocess-time-ms headers, or
+        the gRPC timing fields). --concurrency runs a closed loop per value; --rate runs an open loop (requests/s) per
+        value, latency measured from each request's scheduled time.
         --requests stops a closed-loop point after that many requests (warm-up included), e.g. for a memory soak.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch

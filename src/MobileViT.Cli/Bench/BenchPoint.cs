@@ -13,4 +13,5 @@ public sealed record BenchPoint(
     IReadOnlyDictionary<string, long> Errors,
     double MeanBatchSize,
     double MeanQueueMs,
-    double MeanInferenceMs);
+    double MeanInferenceMs,
+    double MeanPreprocessMs);

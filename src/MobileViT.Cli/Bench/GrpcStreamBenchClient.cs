@@ -63,7 +63,7 @@ public sealed class GrpcStreamBenchClient : IBenchClient
                 if (!_pending.TryRemove(response.Id, out var completion))
                     continue;
                 completion.TrySetResult(response.OutcomeCase == ClassifyStreamResponse.OutcomeOneofCase.Result
-                    ? new BenchResponse(true, "OK", response.Result.Timing.BatchSize, response.Result.Timing.QueueMs, response.Result.Timing.InferenceMs)
+                    ? new BenchResponse(true, "OK", response.Result.Timing.BatchSize, response.Result.Timing.QueueMs, response.Result.Timing.InferenceMs, response.Result.Timing.PreprocessMs)
                     : new BenchResponse(false, ((StatusCode)response.Error.Code).ToString()));
             }
         }

@@ -19,7 +19,7 @@ public sealed class GrpcUnaryBenchClient(Uri address, string? model) : IBenchCli
         {
             var response = await client.ClassifyAsync(new ClassifyRequest { Image = UnsafeByteOperations.UnsafeWrap(image), Model = model ?? "", TopK = 5 },
                 cancellationToken: cancellationToken);
-            return new BenchResponse(true, "OK", response.Timing.BatchSize, response.Timing.QueueMs, response.Timing.InferenceMs);
+            return new BenchResponse(true, "OK", response.Timing.BatchSize, response.Timing.QueueMs, response.Timing.InferenceMs, response.Timing.PreprocessMs);
         }
         catch (RpcException e)
         {

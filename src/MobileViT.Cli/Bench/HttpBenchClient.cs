@@ -31,7 +31,8 @@ public sealed class HttpBenchClient : IBenchClient
             await response.Content.LoadIntoBufferAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
                 return new BenchResponse(false, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
-            return new BenchResponse(true, "200", Header(response, "x-batch-size"), Header(response, "x-queue-time-ms"), Header(response, "x-inference-time-ms"));
+            return new BenchResponse(true, "200", Header(response, "x-batch-size"), Header(response, "x-queue-time-ms"), Header(response, "x-inference-time-ms"),
+                Header(response, "x-preprocess-time-ms"));
         }
         catch (HttpRequestException e)
         {

@@ -87,7 +87,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
         return new BenchPoint(client.Protocol, mode, concurrency, rate, elapsed, ok.Count, ok.Count / elapsed,
             LatencySummary.From(ok.Select(s => (s.Ended - s.Scheduled) * 1000.0 / Stopwatch.Frequency).ToList()),
-            errors, Mean(r => r.BatchSize), Mean(r => r.QueueMs), Mean(r => r.InferenceMs));
+            errors, Mean(r => r.BatchSize), Mean(r => r.QueueMs), Mean(r => r.InferenceMs), Mean(r => r.PreprocessMs));
     }
 
     private IDisposable StartProgress(string label, Window window, ConcurrentBag<Sample> samples) =>

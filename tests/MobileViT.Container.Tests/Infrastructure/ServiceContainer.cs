@@ -58,6 +58,7 @@ public sealed class ServiceContainer : IAsyncDisposable
             .WithVolumeMount(cacheVolume, "/var/cache/mobilevit")
             .WithCreateParameterModifier(parameters =>
             {
+                parameters.HostConfig ??= new();
                 parameters.HostConfig.NetworkMode = "host";
                 parameters.HostConfig.ReadonlyRootfs = true;
             })
