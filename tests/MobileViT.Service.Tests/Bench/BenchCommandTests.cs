@@ -26,8 +26,10 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
         Assert.True(point.GetProperty("throughput").GetDouble() > 0);
         Assert.True(point.GetProperty("latencyMs").GetProperty("p50").GetDouble() > 0);
         Assert.True(point.GetProperty("meanBatchSize").GetDouble() >= 1);
+        Assert.True(point.GetProperty("meanPreprocessMs").GetDouble() > 0);
         Assert.Empty(point.GetProperty("errors").EnumerateObject());
         Assert.Contains("c=8", output.ToString());
+        Assert.Contains("prep ms", output.ToString());
         File.Delete(json);
     }
 
@@ -48,6 +50,7 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
         Assert.True(point.GetProperty("completed").GetInt64() > 0);
         Assert.True(point.GetProperty("meanBatchSize").GetDouble() >= 1);
         Assert.True(point.GetProperty("meanInferenceMs").GetDouble() > 0);
+        Assert.True(point.GetProperty("meanPreprocessMs").GetDouble() > 0);
         Assert.Empty(point.GetProperty("errors").EnumerateObject());
         File.Delete(json);
     }
