@@ -5,7 +5,8 @@
 # batch 1 and 2 at one instance per core x 1 intra-op thread (the best configuration of the full sweep in scripts/bench.sh).
 # Usage: scripts/bench-ab.sh [xxs|xs|s] [concurrency] [seconds] [rounds]   (builds Release first)
 # Environment: AB_ARMS (ceiling,service,naive; an arm 'service:KEY=VALUE' is the service with one more setting, printed
-# as VALUE, e.g. 'service:MobileViT__Execution__Preprocessing=request'), BENCH_SERVICE_ENV (settings for every service arm).
+# as VALUE, e.g. 'service:MobileViT__Execution__Preprocessing=request'; an arm 'service/PROTOCOL' is the default service
+# over grpc or grpc-stream instead of HTTP), BENCH_SERVICE_ENV (settings for every service arm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}; concurrency=${2:-32}; seconds=${3:-15}; rounds=${4:-3}
@@ -18,7 +19,7 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
 serve() {
-  local name=$1 url=$2 ready=$3; shift 3
+  local name=$1 url=$2 ready=$3 protocol=${protocol:-http}; shift 3
   "$@" >/dev/null 2>&1 &
   local pid=$!
   # Ready when $ready answers 200 (the service's /health/ready), or for the baseline (no health endpoint), answers at all.
@@ -27,7 +28,8 @@ serve() {
     if [ "$code" = 200 ] || { [ "$name" = naive ] && [ "$code" != 000 ]; }; then break; fi
     sleep 0.5
   done
-  line=$("${cli[@]}" --url "$url" --concurrency "$concurrency" --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
+  line=$("${cli[@]}" --url "$url" --grpc-url http://127.0.0.1:5401 --protocol "$protocol" --concurrency "$concurrency" \
+    --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   printf '%-8s %s\n' "$name" "$line"
   echo "$round $name $(awk '{print $3, $6}' <<<"$line")" >>"$results"
@@ -38,9 +40,10 @@ ceiling() {
   printf '%-8s %s\n' ceiling "$line"
   echo "$round ceiling $(awk '{print $4}' <<<"$line") -" >>"$results"
 }
+# service [KEY=VALUE [NAME]]: the default service, with one more setting if given; $protocol picks what the client speaks.
 service() {
   local extra=${1:-}
-  local name=${extra#*=}
+  local name=${2:-${extra#*=}}
   serve "${name:-service}" http://127.0.0.1:5400 http://127.0.0.1:5400/health/ready env ${BENCH_SERVICE_ENV:-} $extra \
     MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
     Kestrel__Endpoints__Http__Url=http://127.0.0.1:5400 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5401 \
@@ -52,14 +55,21 @@ naive() {
     --urls http://127.0.0.1:5410 --source "synthetic:$variant"
 }
 
-echo "== synthetic:$variant, HTTP c=$concurrency, ${seconds}s per run, $rounds rounds, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== synthetic:$variant, closed loop c=$concurrency, ${seconds}s per run, $rounds rounds, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do
   echo "-- round $round"
   for arm in ${arms//,/ }; do
-    case $arm in ceiling) ceiling ;; service) service ;; service:*=*) service "${arm#service:}" ;; naive) naive ;; *) echo "unknown arm $arm" >&2; exit 2 ;; esac
+    case $arm in
+      ceiling) ceiling ;;
+      service) service ;;
+      service:*=*) service "${arm#service:}" ;;
+      service/grpc|service/grpc-stream) protocol=${arm#service/} service "" "${arm#service/}" ;;
+      naive) naive ;;
+      *) echo "unknown arm $arm" >&2; exit 2 ;;
+    esac
   done
 done
-echo "== medians over $rounds rounds (img/s; client p99 for HTTP arms), and the median of the per-round ratios (each arm against the ceiling and the naive baseline of the same round)"
+echo "== medians over $rounds rounds (img/s; client p99 for service and baseline arms), and the median of the per-round ratios (each arm against the ceiling and the naive baseline of the same round)"
 awk '
   { r = $1; name = $2; n[name]++; t[name, n[name]] = $3; p[name, n[name]] = $4; hasp[name] = ($4 != "-"); at[name, r] = $3
     if (!(name in seen)) { seen[name] = 1; names[++arms] = name } rounds[r] = 1 }
