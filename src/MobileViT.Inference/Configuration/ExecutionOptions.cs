@@ -43,7 +43,7 @@ public sealed class ExecutionOptions
 
 /// <summary>
 /// On CPU, where every core already runs an instance, decoding on request threads only takes time slices from the
-/// sessions (measured, XXS, 2 cores: ~9% less throughput than decoding on the instance threads). On a GPU the
+/// sessions (measured, XXS, 2 cores: ~9% less throughput in process, ~6% in the service; docs/benchmarks.md). On a GPU the
 /// instance threads mostly wait for the device, so preprocessing on request threads overlaps with it instead.
 /// </summary>
 public enum PreprocessingPlacement
