@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
-using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Telemetry;
 
@@ -13,9 +12,8 @@ namespace MobileViT.Inference.Batching;
 /// queued, up to the maximum batch size; with fewer and a queue delay set, it waits for more until the delay has
 /// passed since the oldest request it holds arrived. Each worker runs on its own thread because an ONNX Runtime
 /// run blocks for milliseconds and would otherwise hold a thread-pool thread that request handling needs.
-/// A request brings either preprocessed pixels, which the worker copies into its batch, or an encoded image, which the
-/// worker decodes and preprocesses straight into its batch; an image that fails to decode fails alone and the rest of
-/// the batch runs.
+/// Each request brings an <see cref="IBatchInput"/> that writes itself into its slot; one whose input turns out to be
+/// unusable fails alone and the rest of the batch runs. Every clock read goes through the <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -24,10 +22,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly IReadOnlyList<IBatchRunner> _runners;
     private readonly InferenceMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<InferenceRequest> _queue;
+    private readonly TimeProvider _time;
+    private readonly Channel<QueuedRequest> _queue;
     private readonly Thread[] _workers;
     private readonly int _sampleLength;
-    private readonly ImagePreprocessor? _preprocessor;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
     private int _runningWorkers;
@@ -35,7 +33,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private volatile bool _accepting = true;
 
     public DynamicBatcher(string model, BatchingOptions options, IReadOnlyList<IBatchRunner> runners, int sampleLength,
-        InferenceMetrics metrics, ILogger logger, ImagePreprocessor? preprocessor = null)
+        InferenceMetrics metrics, ILogger logger, TimeProvider? time = null)
     {
         if (runners.Count == 0)
             throw new ArgumentException("At least one session instance is required.", nameof(runners));
@@ -43,12 +41,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _options = options;
         _runners = runners;
         _sampleLength = sampleLength;
-        _preprocessor = preprocessor;
-        if (preprocessor is not null && preprocessor.OutputLength != sampleLength)
-            throw new ArgumentException($"The preprocessor writes {preprocessor.OutputLength} values per image; the model takes {sampleLength}.", nameof(preprocessor));
         _metrics = metrics;
         _logger = logger;
-        _queue = Channel.CreateBounded<InferenceRequest>(new BoundedChannelOptions(options.QueueCapacity)
+        _time = time ?? TimeProvider.System;
+        _queue = Channel.CreateBounded<QueuedRequest>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = false,
@@ -75,91 +71,50 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     public bool Accepting => _accepting;
 
-    /// <summary>
-    /// Queues one preprocessed sample and waits for its logits. The caller keeps ownership of <paramref name="pixels"/>
-    /// and may reuse it as soon as the returned task completes, whatever its outcome.
-    /// </summary>
+    /// <summary>The clock the batcher measures queueing, delays and deadlines with.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>Queues one preprocessed sample; see <see cref="InferAsync(IBatchInput, InferenceCallOptions, CancellationToken)"/>.</summary>
     public Task<InferenceResult> InferAsync(ReadOnlyMemory<float> pixels, InferenceCallOptions call, CancellationToken cancellationToken)
     {
         if (pixels.Length != _sampleLength)
-        {
-            RecordOutcome(call, "bad_input");
             throw new ArgumentException($"Expected {_sampleLength} values, got {pixels.Length}.", nameof(pixels));
-        }
-        return EnqueueAsync(pixels, ReadOnlyMemory<byte>.Empty, call, cancellationToken);
+        return InferAsync(new PixelInput(pixels), call, cancellationToken);
     }
 
     /// <summary>
-    /// Queues one encoded image, which the worker that takes it preprocesses into its batch, and waits for its logits.
-    /// Fails with <see cref="InvalidImageException"/> when the image cannot be decoded. The caller keeps ownership of
-    /// <paramref name="image"/> and may reuse it as soon as the returned task completes, whatever its outcome.
+    /// Queues one sample and waits for its logits. Throws <see cref="ModelUnavailableException"/> while draining,
+    /// <see cref="QueueFullException"/> when the queue is at capacity, <see cref="DeadlineExceededException"/> when the
+    /// deadline passes before it runs (it then never runs), <see cref="OperationCanceledException"/> when cancelled
+    /// while queued, and whatever the input throws when it turns out to be unusable. The caller keeps ownership of
+    /// the input's memory and may reuse it as soon as the returned task completes, whatever its outcome.
     /// </summary>
-    public Task<InferenceResult> InferImageAsync(ReadOnlyMemory<byte> image, InferenceCallOptions call, CancellationToken cancellationToken)
+    public async Task<InferenceResult> InferAsync(IBatchInput input, InferenceCallOptions call, CancellationToken cancellationToken)
     {
-        if (_preprocessor is null)
-            throw new InvalidOperationException($"Model '{_model}'s batcher was created without a preprocessor; queue preprocessed pixels instead.");
-        if (image.IsEmpty)
-        {
-            RecordOutcome(call, "bad_input");
-            throw new InvalidImageException(InvalidImageReason.Empty, "the image is empty");
-        }
-        return EnqueueAsync(ReadOnlyMemory<float>.Empty, image, call, cancellationToken);
-    }
-
-    private async Task<InferenceResult> EnqueueAsync(ReadOnlyMemory<float> pixels, ReadOnlyMemory<byte> image, InferenceCallOptions call,
-        CancellationToken cancellationToken)
-    {
-        if (call.StartTimestamp == 0)
-            call = call with { StartTimestamp = Stopwatch.GetTimestamp() };
         if (!_accepting)
-        {
-            RecordOutcome(call, "unavailable");
             throw new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
-        }
-        if (cancellationToken.IsCancellationRequested)
-        {
-            RecordOutcome(call, "cancelled");
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        cancellationToken.ThrowIfCancellationRequested();
 
+        var now = _time.GetTimestamp();
         var timeout = call.Timeout ?? TimeSpan.FromMilliseconds(_options.RequestTimeoutMs);
-        var request = new InferenceRequest(pixels, image, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency), cancellationToken);
+        var deadline = (call.StartTimestamp != 0 ? call.StartTimestamp : now) + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+        if (deadline <= now)
+            throw new DeadlineExceededException(timeout);
+        var request = new QueuedRequest(input, now, deadline, cancellationToken);
         if (!_queue.Writer.TryWrite(request))
         {
-            RecordOutcome(call, _accepting ? "rejected_queue_full" : "unavailable");
             throw _accepting
                 ? new QueueFullException(_model, _options.QueueCapacity)
                 : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
         }
-
-        try
-        {
-            var result = await WaitAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-            RecordOutcome(call, "success");
-            return result;
-        }
-        catch (Exception e)
-        {
-            RecordOutcome(call, e switch
-            {
-                InvalidImageException => "bad_input",
-                DeadlineExceededException => "deadline_exceeded",
-                OperationCanceledException => "cancelled",
-                _ => "failed",
-            });
-            throw;
-        }
+        return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
     }
 
-    private void RecordOutcome(InferenceCallOptions call, string outcome) =>
-        _metrics.RecordRequest(_model, call.Protocol, outcome,
-            Stopwatch.GetElapsedTime(call.StartTimestamp != 0 ? call.StartTimestamp : Stopwatch.GetTimestamp()));
-
-    private static async Task<InferenceResult> WaitAsync(InferenceRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<InferenceResult> WaitAsync(QueuedRequest request, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
     {
         try
         {
-            return await request.Completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await request.Completion.Task.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (request.TryAbandon())
         {
@@ -186,7 +141,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     private void WorkerLoop(IBatchRunner runner)
     {
-        var batch = new List<InferenceRequest>(runner.MaxBatchSize);
+        var batch = new List<QueuedRequest>(runner.MaxBatchSize);
         try
         {
             while (WaitForWork(Timeout.InfiniteTimeSpan))
@@ -220,10 +175,16 @@ public sealed class DynamicBatcher : IAsyncDisposable
         if (wait.IsCompleted)
             return wait.Result;
         var task = wait.AsTask();
-        return task.Wait(timeout) && task.Result;
+        if (timeout == Timeout.InfiniteTimeSpan)
+            return task.GetAwaiter().GetResult();
+        using var cancelDelay = new CancellationTokenSource();
+        var delay = Task.Delay(timeout, _time, cancelDelay.Token);
+        var first = Task.WhenAny(task, delay).GetAwaiter().GetResult();
+        cancelDelay.Cancel();
+        return first == task && task.Result;
     }
 
-    private void TakeAvailable(List<InferenceRequest> batch, int maxBatchSize)
+    private void TakeAvailable(List<QueuedRequest> batch, int maxBatchSize)
     {
         while (batch.Count < maxBatchSize && _queue.Reader.TryRead(out var request))
         {
@@ -233,10 +194,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
                     request.Completion.TrySetCanceled(request.CancellationToken);
                 continue;
             }
-            if (Stopwatch.GetTimestamp() > request.DeadlineTimestamp)
+            if (_time.GetTimestamp() > request.DeadlineTimestamp)
             {
                 if (request.TryAbandon())
-                    request.Completion.TrySetException(new DeadlineExceededException(Stopwatch.GetElapsedTime(request.EnqueuedTimestamp)));
+                    request.Completion.TrySetException(new DeadlineExceededException(_time.GetElapsedTime(request.EnqueuedTimestamp, request.DeadlineTimestamp)));
                 continue;
             }
             if (request.TryStart())
@@ -244,22 +205,22 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private void WaitForMore(List<InferenceRequest> batch, int maxBatchSize)
+    private void WaitForMore(List<QueuedRequest> batch, int maxBatchSize)
     {
-        var until = batch[0].EnqueuedTimestamp + (long)(_options.MaxQueueDelayMs / 1000.0 * Stopwatch.Frequency);
+        var until = batch[0].EnqueuedTimestamp + (long)(_options.MaxQueueDelayMs / 1000.0 * _time.TimestampFrequency);
         while (batch.Count < maxBatchSize)
         {
-            var remaining = until - Stopwatch.GetTimestamp();
-            if (remaining <= 0 || !WaitForWork(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency)))
+            var now = _time.GetTimestamp();
+            if (now >= until || !WaitForWork(_time.GetElapsedTime(now, until)))
                 return;
             TakeAvailable(batch, maxBatchSize);
         }
     }
 
-    private void Execute(IBatchRunner runner, List<InferenceRequest> batch)
+    private void Execute(IBatchRunner runner, List<QueuedRequest> batch)
     {
-        var started = Stopwatch.GetTimestamp();
-        var startedUtc = DateTime.UtcNow;
+        var started = _time.GetTimestamp();
+        var startedUtc = _time.GetUtcNow().UtcDateTime;
         Interlocked.Increment(ref _inFlight);
         foreach (var request in batch)
             TraceQueueWait(request, started, startedUtc);
@@ -276,16 +237,16 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 return;
             activity?.SetTag("mobilevit.batch.size", batch.Count);
 
-            var runStarted = Stopwatch.GetTimestamp();
+            var runStarted = _time.GetTimestamp();
             runner.Run(batch.Count);
-            var inferenceTime = Stopwatch.GetElapsedTime(runStarted);
+            var inferenceTime = _time.GetElapsedTime(runStarted);
             Interlocked.Add(ref _imagesRun, batch.Count);
             _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
 
             for (var i = 0; i < batch.Count; i++)
             {
                 var result = new InferenceResult(runner.OutputSlot(i).ToArray(),
-                    Stopwatch.GetElapsedTime(batch[i].EnqueuedTimestamp, started), inferenceTime, batch.Count, runner.Id, runner.ExecutionProvider,
+                    _time.GetElapsedTime(batch[i].EnqueuedTimestamp, started), inferenceTime, batch.Count, runner.Id, runner.ExecutionProvider,
                     preprocessTimes[i]);
                 batch[i].Completion.TrySetResult(result);
             }
@@ -305,43 +266,42 @@ public sealed class DynamicBatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Puts every request's input into the runner's slots, in order. A request whose image fails to preprocess is
+    /// Puts every request's input into the runner's slots, in order. A request whose input fails to write is
     /// completed with that error and dropped from the batch, so the slots and <paramref name="batch"/> stay aligned.
     /// Returns each remaining request's preprocessing time.
     /// </summary>
-    private TimeSpan[] FillInputs(IBatchRunner runner, List<InferenceRequest> batch, long started)
+    private TimeSpan[] FillInputs(IBatchRunner runner, List<QueuedRequest> batch, long started)
     {
         var preprocessTimes = new TimeSpan[batch.Count];
         var filled = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            _metrics.RecordQueueWait(_model, Stopwatch.GetElapsedTime(request.EnqueuedTimestamp, started));
+            _metrics.RecordQueueWait(_model, _time.GetElapsedTime(request.EnqueuedTimestamp, started));
             var slot = runner.InputSlot(filled);
-            if (!request.IsImage)
+            if (!request.Input.Preprocesses)
             {
-                request.Pixels.Span.CopyTo(slot);
+                request.Input.WriteTo(slot);
+                batch[filled++] = request;
+                continue;
             }
-            else
+            var preprocessStarted = _time.GetTimestamp();
+            using var span = request.Activity is null ? null
+                : InferenceMetrics.ActivitySource.StartActivity("preprocess", ActivityKind.Internal, request.Activity.Context);
+            try
             {
-                var preprocessStarted = Stopwatch.GetTimestamp();
-                using var span = request.Activity is null ? null
-                    : InferenceMetrics.ActivitySource.StartActivity("preprocess", ActivityKind.Internal, request.Activity.Context);
-                try
-                {
-                    _preprocessor!.Preprocess(request.Image.Span, slot);
-                }
-                catch (Exception e)
-                {
-                    span?.SetStatus(ActivityStatusCode.Error, e.Message);
-                    request.Completion.TrySetException(e is InvalidImageException
-                        ? e
-                        : new InferenceFailedException($"Preprocessing the image failed: {e.Message}", e));
-                    continue;
-                }
-                preprocessTimes[filled] = Stopwatch.GetElapsedTime(preprocessStarted);
-                _metrics.RecordPreprocess(_model, preprocessTimes[filled]);
+                request.Input.WriteTo(slot);
             }
+            catch (Exception e)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                request.Completion.TrySetException(e is Serving.InferenceException
+                    ? e
+                    : new InferenceFailedException($"Preprocessing the input failed: {e.Message}", e));
+                continue;
+            }
+            preprocessTimes[filled] = _time.GetElapsedTime(preprocessStarted);
+            _metrics.RecordPreprocess(_model, preprocessTimes[filled]);
             batch[filled++] = request;
         }
         batch.RemoveRange(filled, batch.Count - filled);
@@ -349,11 +309,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
     }
 
     /// <summary>A "queue wait" span under the request's own span, from when it was queued to when its batch started.</summary>
-    private void TraceQueueWait(InferenceRequest request, long batchStarted, DateTime batchStartedUtc)
+    private void TraceQueueWait(QueuedRequest request, long batchStarted, DateTime batchStartedUtc)
     {
         if (request.Activity is null)
             return;
-        var waited = Stopwatch.GetElapsedTime(request.EnqueuedTimestamp, batchStarted);
+        var waited = _time.GetElapsedTime(request.EnqueuedTimestamp, batchStarted);
         using var span = InferenceMetrics.ActivitySource.StartActivity("queue wait", ActivityKind.Internal, request.Activity.Context,
             startTime: batchStartedUtc - waited);
         if (span is null)

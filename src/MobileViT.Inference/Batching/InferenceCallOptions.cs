@@ -1,8 +1,8 @@
 namespace MobileViT.Inference.Batching;
 
 /// <summary>
-/// Per-request settings: the deadline (queueing included; default from configuration), the protocol it came in on (for
-/// metrics) and, optionally, the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the request's handling
-/// began, so that end-to-end latency includes work done before the batcher (0: measure from when it was queued).
+/// Per-request settings for the batcher: the deadline, as a timeout (default from configuration) counted from
+/// <paramref name="StartTimestamp"/> (a timestamp of the batcher's <see cref="TimeProvider"/>; 0: from when it is queued),
+/// so that time spent before queueing counts against it.
 /// </summary>
-public readonly record struct InferenceCallOptions(TimeSpan? Timeout = null, string Protocol = "http", long StartTimestamp = 0);
+public readonly record struct InferenceCallOptions(TimeSpan? Timeout = null, long StartTimestamp = 0);

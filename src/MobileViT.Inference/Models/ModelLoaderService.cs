@@ -18,7 +18,8 @@ public sealed class ModelLoaderService(
     SessionFactory sessions,
     InferenceMetrics metrics,
     ILoggerFactory loggers,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    TimeProvider time) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ModelLoaderService>();
 
@@ -30,7 +31,7 @@ public sealed class ModelLoaderService(
             try
             {
                 var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
-                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers), stoppingToken)
+                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers, time), stoppingToken)
                     .ConfigureAwait(false);
                 metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));

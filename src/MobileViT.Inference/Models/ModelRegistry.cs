@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using MobileViT.Inference.Batching;
 using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Serving;
 
 namespace MobileViT.Inference.Models;
 
@@ -9,6 +11,7 @@ public sealed class ModelRegistry(MobileViTOptions options)
     private readonly ConcurrentDictionary<string, ServedModel> _loaded = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.OrdinalIgnoreCase);
     private readonly TaskCompletionSource _allLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _modelLoaded = new(StringComparer.OrdinalIgnoreCase);
     private volatile bool _draining;
     private volatile bool _refusing;
 
@@ -49,14 +52,77 @@ public sealed class ModelRegistry(MobileViTOptions options)
     public bool TryGetAdmitting(string name, out ServedModel model) =>
         _loaded.TryGetValue(name, out model!) && !_refusing && model.Batcher.Accepting;
 
+    /// <summary>
+    /// The named model (the default when <paramref name="name"/> is empty) if it takes new requests now; otherwise
+    /// throws <see cref="UnknownModelException"/> or <see cref="ModelUnavailableException"/> (loading, failed, draining).
+    /// </summary>
+    public ServedModel GetAdmitting(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+            name = DefaultModelName;
+        if (!IsConfigured(name))
+            throw new UnknownModelException(name, Configured.Select(m => m.Name));
+        if (!TryGetAdmitting(name, out var model))
+            throw new ModelUnavailableException(NotAdmittingReason(name, StateOf(name)));
+        return model;
+    }
+
+    /// <summary>The configured model of that name, in its configured spelling; throws <see cref="UnknownModelException"/>.</summary>
+    public ModelOptions GetConfigured(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+            name = DefaultModelName;
+        return Configured.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new UnknownModelException(name, Configured.Select(m => m.Name));
+    }
+
+    /// <summary>Why a model takes no requests now, in words a client can act on.</summary>
+    private static string NotAdmittingReason(string name, ModelState state) => state switch
+    {
+        ModelState.Draining or ModelState.Ready => $"Model '{name}' is draining for shutdown; send the request to another replica.",
+        ModelState.Failed => $"Model '{name}' failed to load.",
+        _ => $"Model '{name}' is still loading and warming up; retry shortly.",
+    };
+
+    /// <summary>Every configured model, described.</summary>
+    public IReadOnlyList<ModelDescription> DescribeAll() => Configured.Select(m => Describe(m.Name)).ToList();
+
+    /// <summary>What a protocol tells a client about a model, whether or not it is loaded; throws <see cref="UnknownModelException"/>.</summary>
+    public ModelDescription Describe(string? name)
+    {
+        var configured = GetConfigured(name);
+        var state = StateOf(configured.Name);
+        var isDefault = string.Equals(configured.Name, DefaultModelName, StringComparison.OrdinalIgnoreCase);
+        var loaded = _loaded.GetValueOrDefault(configured.Name);
+        var batching = new ModelDescription.BatchingSettings(loaded?.MaxBatchSize ?? options.Batching.MaxBatchSize,
+            options.Batching.MaxQueueDelayMs, options.Batching.QueueCapacity, options.Batching.RequestTimeoutMs);
+        if (loaded is null)
+        {
+            return new ModelDescription(configured.Name, configured.Source, null, null, isDefault, false, state.ToString().ToLowerInvariant(),
+                null, null, null, null, null, batching, _failures.GetValueOrDefault(configured.Name));
+        }
+        var signature = loaded.Signature;
+        return new ModelDescription(configured.Name, configured.Source, loaded.Artifacts.Origin, loaded.Synthetic, isDefault, state == ModelState.Ready,
+            state.ToString().ToLowerInvariant(), new ModelDescription.InputShape(signature.Channels, signature.Height, signature.Width), loaded.Labels.Count,
+            loaded.ExecutionProvider, loaded.Plan.Instances, loaded.Plan.IntraOpThreads, batching, null,
+            new ModelDescription.TensorNames(signature.InputName, signature.OutputName));
+    }
+
     public IEnumerable<ServedModel> Loaded => Configured.Select(m => _loaded.GetValueOrDefault(m.Name)).OfType<ServedModel>();
 
     /// <summary>Completes when every model is loaded and warm; faults if one fails to load.</summary>
     public Task WhenAllLoaded => _allLoaded.Task;
 
+    /// <summary>Completes when the named model is loaded and warm; faults if it fails to load.</summary>
+    public Task WhenLoaded(string name) => LoadedSignal(name).Task;
+
+    private TaskCompletionSource LoadedSignal(string name) =>
+        _modelLoaded.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     public void MarkLoaded(ServedModel model)
     {
         _loaded[model.Name] = model;
+        LoadedSignal(model.Name).TrySetResult();
         if (_refusing)
             _ = model.Batcher.DrainAsync();
         if (AllLoaded)
@@ -66,6 +132,7 @@ public sealed class ModelRegistry(MobileViTOptions options)
     public void MarkFailed(string name, string reason)
     {
         _failures[name] = reason;
+        LoadedSignal(name).TrySetException(new InvalidOperationException($"Model '{name}' failed to load: {reason}"));
         _allLoaded.TrySetException(new InvalidOperationException($"Model '{name}' failed to load: {reason}"));
     }
 

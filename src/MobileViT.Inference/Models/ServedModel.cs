@@ -60,7 +60,7 @@ public sealed class ServedModel : IAsyncDisposable
     public string ExecutionProvider => string.Join(",", Instances.Select(i => i.ExecutionProvider).Distinct());
 
     public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
-        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers)
+        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
     {
         var logger = loggers.CreateLogger<ServedModel>();
         var started = Stopwatch.GetTimestamp();
@@ -103,7 +103,7 @@ public sealed class ServedModel : IAsyncDisposable
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels);
             WarmUp(preprocessor);
             var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
-                loggers.CreateLogger<DynamicBatcher>(), preprocessor);
+                loggers.CreateLogger<DynamicBatcher>(), time);
             return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher)
             {
                 LoadDuration = loaded,

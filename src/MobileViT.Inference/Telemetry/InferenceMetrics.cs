@@ -32,7 +32,7 @@ public sealed class InferenceMetrics : IDisposable
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _requests = _meter.CreateCounter<long>("mobilevit.requests", "{request}",
-            "Inference requests by outcome: success, bad_input, rejected_queue_full, unavailable, deadline_exceeded, cancelled, failed.");
+            "Inference requests, each counted once, by outcome: " + string.Join(", ", Serving.RequestOutcome.All) + ".");
         _requestDuration = _meter.CreateHistogram("mobilevit.request.duration", "s",
             "End-to-end time of one inference request in the service: preprocessing, queueing, inference and post-processing.",
             advice: SecondsAdvice);

@@ -1,33 +1,33 @@
-using MobileViT.Inference.Classification;
+using MobileViT.Inference.Models;
+using MobileViT.Inference.Serving;
 using MobileViT.Service.Grpc.V1;
-
 
 namespace MobileViT.Service.Grpc;
 
-/// <summary>Conversions from the inference core's results to <c>mobilevit.v1</c> messages.</summary>
+/// <summary>Conversions from the inference core's results and model descriptions to <c>mobilevit.v1</c> messages.</summary>
 public static class ClassifierMessages
 {
-    public const int DefaultTopK = 5;
-
-    public static ClassifyResponse ToResponse(ClassificationResult result)
+    public static ClassifyResponse ToResponse(InferenceResponse result)
     {
+        var sample = result.Samples[0];
+        var inference = sample.Succeeded();
         var response = new ClassifyResponse
         {
-            Model = result.Model,
-            Synthetic = result.Synthetic,
+            Model = result.Model.Name,
+            Synthetic = result.Model.Synthetic,
             Timing = new ServerTiming
             {
-                QueueMs = result.Inference.QueueTime.TotalMilliseconds,
-                InferenceMs = result.Inference.InferenceTime.TotalMilliseconds,
-                BatchSize = result.Inference.BatchSize,
-                PreprocessMs = result.PreprocessTime.TotalMilliseconds,
+                QueueMs = inference.QueueTime.TotalMilliseconds,
+                InferenceMs = inference.InferenceTime.TotalMilliseconds,
+                BatchSize = inference.BatchSize,
+                PreprocessMs = sample.PreprocessTime.TotalMilliseconds,
             },
         };
-        response.Predictions.AddRange(result.Predictions.Select(p => new V1.Prediction { Index = p.Index, Label = p.Label, Score = p.Score }));
+        response.Predictions.AddRange(sample.Predictions!.Select(p => new V1.Prediction { Index = p.Index, Label = p.Label, Score = p.Score }));
         return response;
     }
 
-    public static ModelInfo ToMessage(Http.ModelInfo model) => new()
+    public static ModelInfo ToMessage(ModelDescription model) => new()
     {
         Name = model.Name,
         Source = model.Source,

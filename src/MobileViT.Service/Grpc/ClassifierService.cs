@@ -1,47 +1,42 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using MobileViT.Inference.Classification;
-using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Serving;
 using MobileViT.Service.Grpc.V1;
-using MobileViT.Service.Hosting;
-using ModelEndpoints = MobileViT.Service.Http.ModelEndpoints;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Grpc;
 
-/// <summary><c>mobilevit.v1.Classifier</c>: encoded images in, top-k classes out, through the same batcher as HTTP.</summary>
-public sealed class ClassifierService(ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options,
-    IOptions<GrpcOptions> grpcOptions) : Classifier.ClassifierBase
+/// <summary><c>mobilevit.v1.Classifier</c>: encoded images in, top-k classes out, through the inference core's one entry point.</summary>
+public sealed class ClassifierService(InferenceService inference, ModelRegistry registry, IOptions<GrpcOptions> grpcOptions) : Classifier.ClassifierBase
 {
-    public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context)
-    {
-        var result = await ClassifyAsync(request.Image, request.Model, request.TopK, context.ToCallOptions(), context.CancellationToken);
-        return ClassifierMessages.ToResponse(result);
-    }
+    public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
+        await ClassifyAsync(request.Image, request.Model, request.TopK, 0, context, context.CancellationToken);
 
     public override Task ClassifyStream(IAsyncStreamReader<ClassifyStreamRequest> requestStream, IServerStreamWriter<ClassifyStreamResponse> responseStream,
         ServerCallContext context) =>
         new ClassifyStreamPump(requestStream, responseStream, grpcOptions.Value.MaxInFlightPerStream, context.CancellationToken)
-            .RunAsync(async (item, cancellationToken) =>
-            {
-                var result = await ClassifyAsync(item.Image, item.Model, item.TopK, context.ToCallOptions(item.TimeoutMs), cancellationToken);
-                return ClassifierMessages.ToResponse(result);
-            });
+            .RunAsync((item, cancellationToken) => ClassifyAsync(item.Image, item.Model, item.TopK, item.TimeoutMs, context, cancellationToken));
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var response = new ListModelsResponse { DefaultModel = registry.DefaultModelName };
-        response.Models.AddRange(registry.Configured.Select(m => ClassifierMessages.ToMessage(ModelEndpoints.Describe(m, registry, options))));
+        response.Models.AddRange(registry.DescribeAll().Select(ClassifierMessages.ToMessage));
         return Task.FromResult(response);
     }
 
-    private Task<ClassificationResult> ClassifyAsync(Google.Protobuf.ByteString image, string modelName, int topK,
-        Inference.Batching.InferenceCallOptions call, CancellationToken cancellationToken)
+    private async Task<ClassifyResponse> ClassifyAsync(Google.Protobuf.ByteString image, string model, int topK, uint timeoutMs,
+        ServerCallContext context, CancellationToken cancellationToken)
     {
-        var model = registry.ResolveReady(modelName);
-        var k = topK == 0 ? ClassifierMessages.DefaultTopK : topK;
-        if (k < 1 || k > model.Labels.Count)
-            throw new InvalidRequestException($"top_k must be between 1 and {model.Labels.Count} (was {topK}).");
-        return classifier.ClassifyAsync(model, image.Memory, k, call, cancellationToken);
+        var request = new InferenceRequest
+        {
+            Model = model,
+            Protocol = GrpcCallDeadline.Protocol,
+            TopK = topK == 0 ? null : topK,
+            Timeout = timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs),
+            Deadline = context.DeadlineOf(),
+        };
+        var response = await inference.InferAsync(request, new InferenceInput.EncodedImages([image.Memory]), cancellationToken);
+        return ClassifierMessages.ToResponse(response);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Grpc.Core;
 using MobileViT.Service.Grpc.V1;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Grpc;
 
@@ -64,7 +65,7 @@ public sealed class ClassifyStreamPump(IAsyncStreamReader<ClassifyStreamRequest>
         }
         catch (Exception e)
         {
-            var status = GrpcStatusMapping.ToStatus(e) ?? new Status(StatusCode.Internal, "Unexpected error: " + e.Message);
+            var status = GrpcStatusTable.ToStatus(e) ?? new Status(StatusCode.Internal, "Unexpected error: " + e.Message);
             response.Error = new ItemError { Code = (int)status.StatusCode, Message = status.Detail };
         }
         _completed.Writer.TryWrite(response);

@@ -1,8 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using MobileViT.Inference.Classification;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Runtime;
+using MobileViT.Inference.Serving;
 using MobileViT.Inference.Sources;
 using MobileViT.Inference.Telemetry;
 
@@ -22,7 +23,8 @@ public static class InferenceServiceCollectionExtensions
         services.AddSingleton(sp => new InferenceMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<ImageClassifier>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<InferenceService>();
         services.AddHttpClient<HuggingFaceHubClient>(http => http.Timeout = TimeSpan.FromMinutes(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) });
         services.AddSingleton(sp => HuggingFaceHubSettings.Resolve(sp.GetRequiredService<MobileViTOptions>().HuggingFace));

@@ -3,6 +3,7 @@ using MobileViT.Service.Health;
 using MobileViT.Service.Http;
 using MobileViT.Service.KServe;
 using MobileViT.Service.Telemetry;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Hosting;
 
@@ -35,8 +36,9 @@ public static class MobileViTApp
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
-        app.MapKServeV2Endpoints();
-        app.MapMobileViTGrpc();
+        app.MapClassifierGrpc();
+        app.MapKServeV2();
+        app.MapMobileViTGrpcServer();
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         return app;
     }

@@ -1,4 +1,5 @@
 using MobileViT.Inference.Classification;
+using MobileViT.Inference.Models;
 
 namespace MobileViT.Service.Http;
 
@@ -19,25 +20,4 @@ public sealed record BatchItemError(int Status, string Title, string Detail);
 /// <summary>Results in the order the images were sent.</summary>
 public sealed record BatchClassifyResponse(string Model, bool Synthetic, IReadOnlyList<BatchItemResult> Results);
 
-public sealed record InputShape(int Channels, int Height, int Width);
-
-public sealed record BatchingInfo(int? MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
-
-/// <summary>A configured model and where it stands.</summary>
-public sealed record ModelInfo(
-    string Name,
-    string Source,
-    string? Origin,
-    bool? Synthetic,
-    bool Default,
-    bool Ready,
-    string State,
-    InputShape? InputSize,
-    int? LabelCount,
-    string? ExecutionProvider,
-    int? Instances,
-    int? IntraOpThreads,
-    BatchingInfo Batching,
-    string? Error);
-
-public sealed record ModelListResponse(string DefaultModel, IReadOnlyList<ModelInfo> Models);
+public sealed record ModelListResponse(string DefaultModel, IReadOnlyList<ModelDescription> Models);

@@ -1,29 +1,27 @@
-using System.Diagnostics;
 using System.Globalization;
-using MobileViT.Inference.Batching;
-using MobileViT.Inference.Classification;
 using MobileViT.Inference.Configuration;
-using MobileViT.Inference.Models;
-using MobileViT.Inference.Preprocessing;
-using MobileViT.Inference.Telemetry;
+using MobileViT.Inference.Serving;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Http;
 
+/// <summary>REST v1 classification: translates HTTP to the inference core's one entry point and back; errors are thrown to the one exception handler.</summary>
 public static class ClassifyEndpoints
 {
     public const string TimeoutHeader = "x-request-timeout-ms";
+    public const string Protocol = "http";
 
     public static IEndpointRouteBuilder MapClassifyEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Classification");
-        group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
-                ClassifyOneAsync(registry.DefaultModelName, context, topK, timeoutMs, registry, classifier, options))
+        group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
+                ClassifyOneAsync(null, context, topK, timeoutMs, inference, options))
             .Document<ClassifyResponse>("Classify", "Classifies one image with the default model.", multipleImages: false);
-        group.MapPost("/models/{name}/classify", (string name, HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
-                ClassifyOneAsync(name, context, topK, timeoutMs, registry, classifier, options))
+        group.MapPost("/models/{name}/classify", (string name, HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
+                ClassifyOneAsync(name, context, topK, timeoutMs, inference, options))
             .Document<ClassifyResponse>("ClassifyWithModel", "Classifies one image with the named model.", multipleImages: false);
-        group.MapPost("/models/{name}/classify/batch", (string name, HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options) =>
-                ClassifyManyAsync(name, context, topK, timeoutMs, registry, classifier, options))
+        group.MapPost("/models/{name}/classify/batch", (string name, HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
+                ClassifyManyAsync(name, context, topK, timeoutMs, inference, options))
             .Document<BatchClassifyResponse>("ClassifyBatch",
                 "Classifies several images sent as multipart/form-data file parts; results come back in the order sent, each with its predictions or its own error.",
                 multipleImages: true);
@@ -33,126 +31,78 @@ public static class ClassifyEndpoints
     private static RouteHandlerBuilder Document<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, bool multipleImages)
     {
         endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages)).Produces<TResponse>();
-        foreach (var status in new[] { 400, 404, 413, 415, 429, 503, 504 })
+        foreach (var status in new[] { 400, 404, 408, 413, 415, 429, 503, 504 })
             endpoint.ProducesProblem(status);
         return endpoint;
     }
 
-    private static async Task<IResult> ClassifyOneAsync(string name, HttpContext context, int? topK, int? timeoutMs,
-        ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options)
+    private static async Task<IResult> ClassifyOneAsync(string? name, HttpContext context, int? topK, int? timeoutMs,
+        InferenceService inference, MobileViTOptions options)
     {
-        if (Prepare(name, context, topK, timeoutMs, registry, out var model, out var k, out var call) is { } problem)
-            return problem;
-        using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
-        if (upload.Problem is not null)
-            return Refused(context, model.Name, "bad_input", upload.Problem);
-
-        try
-        {
-            var result = await classifier.ClassifyAsync(model, upload.Images[0].Bytes, k, call, context.RequestAborted);
-            WriteTimingHeaders(context.Response, result.Inference.QueueTime, result.Inference.InferenceTime, result.Inference.BatchSize, result.PreprocessTime);
-            return TypedResults.Ok(new ClassifyResponse(result.Model, result.Synthetic, result.Predictions.Select(PredictionDto.From).ToList()));
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return Results.Empty;
-        }
-        catch (Exception e) when (Problems.FromInference(e) is { } mapped)
-        {
-            return mapped;
-        }
+        var (response, _) = await InferAsync(name, context, topK, timeoutMs, 1, inference, options);
+        var sample = response.Samples[0];
+        var result = sample.Succeeded();
+        WriteTimingHeaders(context.Response, result.QueueTime, result.InferenceTime, result.BatchSize, sample.PreprocessTime);
+        return TypedResults.Ok(new ClassifyResponse(response.Model.Name, response.Model.Synthetic, sample.Predictions!.Select(PredictionDto.From).ToList()));
     }
 
     private static async Task<IResult> ClassifyManyAsync(string name, HttpContext context, int? topK, int? timeoutMs,
-        ModelRegistry registry, ImageClassifier classifier, MobileViTOptions options)
+        InferenceService inference, MobileViTOptions options)
     {
-        if (Prepare(name, context, topK, timeoutMs, registry, out var model, out var k, out var call) is { } problem)
-            return problem;
-        using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest, context.RequestAborted);
-        if (upload.Problem is not null)
-            return Refused(context, model.Name, "bad_input", upload.Problem);
-
-        var tasks = upload.Images.Select(image => Task.Run(() => classifier.ClassifyAsync(model, image.Bytes, k, call, context.RequestAborted))).ToArray();
-        try
+        var (response, uploads) = await InferAsync(name, context, topK, timeoutMs, options.Limits.MaxImagesPerRequest, inference, options);
+        var results = new List<BatchItemResult>(response.Samples.Count);
+        var succeeded = response.Samples.Where(s => s.Error is null).ToList();
+        for (var i = 0; i < response.Samples.Count; i++)
         {
-            await Task.WhenAll(tasks);
+            var sample = response.Samples[i];
+            var fileName = uploads!.Images[i].FileName;
+            results.Add(sample.Error is { } error
+                ? new BatchItemResult(i, fileName, null, ItemError(error))
+                : new BatchItemResult(i, fileName, sample.Predictions!.Select(PredictionDto.From).ToList(), null));
         }
-        catch
+        if (succeeded.Count > 0)
         {
-            // Each image's own outcome is reported below.
+            WriteTimingHeaders(context.Response, succeeded.Max(s => s.Inference!.QueueTime), succeeded.Max(s => s.Inference!.InferenceTime),
+                succeeded.Max(s => s.Inference!.BatchSize), succeeded.Max(s => s.PreprocessTime));
         }
-        if (context.RequestAborted.IsCancellationRequested)
-            return Results.Empty;
-
-        var results = new List<BatchItemResult>(tasks.Length);
-        var maxBatch = 0;
-        TimeSpan maxQueue = default, maxInference = default, maxPreprocess = default;
-        for (var i = 0; i < tasks.Length; i++)
-        {
-            var fileName = upload.Images[i].FileName;
-            if (tasks[i].IsCompletedSuccessfully)
-            {
-                var r = tasks[i].Result;
-                maxBatch = Math.Max(maxBatch, r.Inference.BatchSize);
-                maxQueue = Max(maxQueue, r.Inference.QueueTime);
-                maxInference = Max(maxInference, r.Inference.InferenceTime);
-                maxPreprocess = Max(maxPreprocess, r.PreprocessTime);
-                results.Add(new BatchItemResult(i, fileName, r.Predictions.Select(PredictionDto.From).ToList(), null));
-            }
-            else
-            {
-                results.Add(new BatchItemResult(i, fileName, null, ItemError(tasks[i].Exception!.InnerException!)));
-            }
-        }
-        if (maxBatch > 0)
-            WriteTimingHeaders(context.Response, maxQueue, maxInference, maxBatch, maxPreprocess);
-        return TypedResults.Ok(new BatchClassifyResponse(model.Name, model.Synthetic, results));
+        return TypedResults.Ok(new BatchClassifyResponse(response.Model.Name, response.Model.Synthetic, results));
     }
 
-    private static BatchItemError ItemError(Exception e) => e switch
+    /// <summary>One request through the core; the uploads are returned for their file names (their buffers are already back in the pool).</summary>
+    private static async Task<(InferenceResponse, ImageUploads?)> InferAsync(string? name, HttpContext context, int? topK, int? timeoutMs, int maxImages,
+        InferenceService inference, MobileViTOptions options)
     {
-        InvalidImageException invalid => new BatchItemError(400, "Invalid image", invalid.Message),
-        QueueFullException => new BatchItemError(429, "Queue full", e.Message),
-        DeadlineExceededException => new BatchItemError(504, "Deadline exceeded", e.Message),
-        ModelUnavailableException => new BatchItemError(503, "Unavailable", e.Message),
-        _ => new BatchItemError(500, "Inference failed", e.Message),
-    };
-
-    private static IResult? Prepare(string name, HttpContext context, int? topK, int? timeoutMs, ModelRegistry registry,
-        out ServedModel model, out int k, out InferenceCallOptions call)
-    {
-        model = null!;
-        k = 0;
-        call = default;
-        if (!registry.IsConfigured(name))
-            return Problems.UnknownModel(name, registry);
-        // A draining model still admits during the readiness grace period; TryGetAdmitting says when it stops.
-        if (!registry.TryGetAdmitting(name, out model))
-            return Refused(context, registry.Configured.First(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)).Name,
-                "unavailable", Problems.NotReady(name, registry.StateOf(name)));
-
-        k = topK ?? 5;
-        if (k < 1 || k > model.Labels.Count)
-            return Refused(context, model.Name, "bad_input", Problems.BadRequest($"topK must be between 1 and {model.Labels.Count} (was {k}).", "bad-topk"));
-
         var timeout = timeoutMs;
+        InferenceException? headerError = null;
         if (timeout is null && context.Request.Headers.TryGetValue(TimeoutHeader, out var header))
         {
-            if (!int.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-                return Refused(context, model.Name, "bad_input", Problems.BadRequest($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout"));
-            timeout = parsed;
+            if (int.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+                timeout = parsed;
+            else
+                headerError = new InvalidRequestException($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout");
         }
-        if (timeout is <= 0)
-            return Refused(context, model.Name, "bad_input", Problems.BadRequest("timeoutMs must be a positive number of milliseconds.", "bad-timeout"));
-        call = new InferenceCallOptions(timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null, "http", Stopwatch.GetTimestamp());
-        return null;
+        var request = new InferenceRequest
+        {
+            Model = name,
+            Protocol = Protocol,
+            TopK = topK,
+            Timeout = timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        };
+        ImageUploads? uploads = null;
+        var response = await inference.InferAsync(request, async (_, cancellationToken) =>
+        {
+            if (headerError is not null)
+                throw headerError;
+            uploads = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, maxImages, cancellationToken);
+            return uploads.ToInput();
+        }, context.RequestAborted);
+        return (response, uploads);
     }
 
-    /// <summary>Counts a request refused before it reached the model, so the outcome counter covers every request.</summary>
-    private static IResult Refused(HttpContext context, string model, string outcome, IResult problem)
+    private static BatchItemError ItemError(InferenceException e)
     {
-        context.RequestServices.GetRequiredService<InferenceMetrics>().RecordRequest(model, "http", outcome);
-        return problem;
+        var error = HttpErrorTable.For(e);
+        return new BatchItemError(error.Status, error.Title, e.Message);
     }
 
     private static void WriteTimingHeaders(HttpResponse response, TimeSpan queue, TimeSpan inference, int batchSize, TimeSpan preprocess)
@@ -162,6 +112,4 @@ public static class ClassifyEndpoints
         response.Headers["x-batch-size"] = batchSize.ToString(CultureInfo.InvariantCulture);
         response.Headers["x-preprocess-time-ms"] = preprocess.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -7,6 +7,7 @@ public static class HttpApiServiceCollectionExtensions
     public static IServiceCollection AddMobileViTHttpApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<Transport.InferenceExceptionHandler>();
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         services.AddEndpointsApiExplorer();

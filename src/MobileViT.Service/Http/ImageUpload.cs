@@ -1,4 +1,5 @@
 using System.Buffers;
+using MobileViT.Inference.Serving;
 
 namespace MobileViT.Service.Http;
 
@@ -15,5 +16,20 @@ public sealed class ImageUpload(byte[] pooledBuffer, int length, string? fileNam
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
             ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
+
+/// <summary>The images of one request, in the order sent; disposing returns every buffer to the pool.</summary>
+public sealed class ImageUploads(IReadOnlyList<ImageUpload> images) : IDisposable
+{
+    public IReadOnlyList<ImageUpload> Images { get; } = images;
+
+    /// <summary>The images as the inference core's input, which disposes them when the request ends.</summary>
+    public InferenceInput ToInput() => new InferenceInput.EncodedImages(Images.Select(i => i.Bytes).ToList()) { Owner = this };
+
+    public void Dispose()
+    {
+        foreach (var image in Images)
+            image.Dispose();
     }
 }

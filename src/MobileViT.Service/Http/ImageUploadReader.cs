@@ -2,64 +2,66 @@ using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using MobileViT.Inference.Serving;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Http;
 
 /// <summary>
 /// Reads images from a request: the raw body (<c>image/*</c>, <c>application/octet-stream</c>) or multipart/form-data
-/// parts, streaming with a byte limit so an oversized body is refused without being buffered.
+/// parts, streaming with a byte limit so an oversized body is refused without being buffered. Whatever is wrong with
+/// the body is thrown as an <see cref="InferenceException"/> (invalid input), so the request path counts it.
 /// </summary>
 public static class ImageUploadReader
 {
-    /// <summary>The images read, or the problem to answer with. Disposing returns the images' buffers to the pool.</summary>
-    public sealed record Outcome(IReadOnlyList<ImageUpload> Images, IResult? Problem) : IDisposable
+    private const string Accepted = "Send the encoded image as the body with Content-Type image/* or application/octet-stream, " +
+                                    "or as multipart/form-data field 'image'.";
+
+    /// <summary>The images read; disposing them (or the input made of them) returns their buffers to the pool.</summary>
+    public static async ValueTask<ImageUploads> ReadAsync(HttpRequest request, long maxImageBytes, int maxImages, CancellationToken cancellationToken)
     {
-        public void Dispose()
-        {
-            foreach (var image in Images)
-                image.Dispose();
-        }
+        var bodyLimit = maxImageBytes * Math.Max(1, maxImages) + 64 * 1024;
+        return new ImageUploads(await RequestBodyErrors.GuardAsync(() => ReadImagesAsync(request, maxImageBytes, maxImages, bodyLimit, cancellationToken),
+            maxImages == 1 ? maxImageBytes : bodyLimit));
     }
 
-    public static async Task<Outcome> ReadAsync(HttpRequest request, long maxImageBytes, int maxImages, CancellationToken cancellationToken)
+    private static async ValueTask<List<ImageUpload>> ReadImagesAsync(HttpRequest request, long maxImageBytes, int maxImages, long bodyLimit,
+        CancellationToken cancellationToken)
     {
         var contentType = request.ContentType;
-        var bodyLimit = maxImageBytes * Math.Max(1, maxImages) + 64 * 1024;
         if (request.ContentLength is { } declared && declared > bodyLimit)
-            return Fail(Problems.TooLarge(maxImages == 1 ? maxImageBytes : bodyLimit));
+            throw RequestBodyErrors.TooLarge(maxImages == 1 ? maxImageBytes : bodyLimit);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = bodyLimit;
 
         if (MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return await ReadMultipartAsync(request, mediaType, maxImageBytes, maxImages, cancellationToken);
 
-        if (maxImages > 1)
-            return Fail(Problems.UnsupportedMediaType(contentType));
-        if (!IsImageContentType(mediaType))
-            return Fail(Problems.UnsupportedMediaType(contentType));
+        if (maxImages > 1 || !IsImageContentType(mediaType))
+            throw RequestBodyErrors.UnsupportedMediaType(contentType, Accepted);
 
-        var image = await ReadLimitedAsync(request.Body, request.ContentLength, maxImageBytes, null, cancellationToken);
-        if (image is null)
-            return Fail(Problems.TooLarge(maxImageBytes));
+        var image = await ReadLimitedAsync(request.Body, request.ContentLength, maxImageBytes, null, cancellationToken)
+            ?? throw RequestBodyErrors.TooLarge(maxImageBytes);
         if (image.Bytes.Length == 0)
         {
             image.Dispose();
-            return Fail(Problems.BadRequest("The request body is empty; send the encoded image as the body.", "empty-image"));
+            throw new InvalidRequestException("The request body is empty; send the encoded image as the body.", "empty-image");
         }
-        return new Outcome([image], null);
+        return [image];
     }
+
 
     private static bool IsImageContentType(MediaTypeHeaderValue? mediaType) =>
         mediaType is not null &&
         (mediaType.MediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) ||
          mediaType.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<Outcome> ReadMultipartAsync(HttpRequest request, MediaTypeHeaderValue mediaType, long maxImageBytes, int maxImages,
+    private static async Task<List<ImageUpload>> ReadMultipartAsync(HttpRequest request, MediaTypeHeaderValue mediaType, long maxImageBytes, int maxImages,
         CancellationToken cancellationToken)
     {
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
-            return Fail(Problems.BadRequest("multipart/form-data without a boundary."));
+            throw new InvalidRequestException("multipart/form-data without a boundary.", "bad-multipart");
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
         var images = new List<ImageUpload>();
@@ -77,28 +79,28 @@ public static class ImageUploadReader
                 if (!isImageField)
                     continue;
                 if (images.Count == maxImages)
-                    return FailReleasing(images, Problems.BadRequest($"At most {maxImages} image(s) per request (MobileViT__Limits__MaxImagesPerRequest)."));
-                var image = await ReadLimitedAsync(section.Body, null, maxImageBytes, HeaderUtilities.RemoveQuotes(disposition.FileName).Value, cancellationToken);
-                if (image is null)
-                    return FailReleasing(images, Problems.TooLarge(maxImageBytes));
+                    throw new InvalidRequestException($"At most {maxImages} image(s) per request (MobileViT__Limits__MaxImagesPerRequest).", "bad-batch");
+                var image = await ReadLimitedAsync(section.Body, null, maxImageBytes, HeaderUtilities.RemoveQuotes(disposition.FileName).Value, cancellationToken)
+                    ?? throw RequestBodyErrors.TooLarge(maxImageBytes);
                 images.Add(image);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not BadHttpRequestException && e is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
         {
-            return FailReleasing(images, Problems.BadRequest($"The multipart body could not be read: {e.Message}", "bad-multipart"));
+            new ImageUploads(images).Dispose();
+            throw new InvalidRequestException($"The multipart body could not be read: {e.Message}", "bad-multipart");
         }
         catch
         {
-            new Outcome(images, null).Dispose();
+            new ImageUploads(images).Dispose();
             throw;
         }
 
         if (images.Count == 0)
-            return Fail(Problems.BadRequest(maxImages == 1
+            throw new InvalidRequestException(maxImages == 1
                 ? "The multipart body has no 'image' field."
-                : "The multipart body has no images; send each as a file part (e.g. curl -F images=@a.jpg -F images=@b.jpg).", "empty-image"));
-        return new Outcome(images, null);
+                : "The multipart body has no images; send each as a file part (e.g. curl -F images=@a.jpg -F images=@b.jpg).", "empty-image");
+        return images;
     }
 
     /// <summary>
@@ -147,12 +149,4 @@ public static class ImageUploadReader
                 pool.Return(buffer);
         }
     }
-
-    private static Outcome FailReleasing(List<ImageUpload> images, IResult problem)
-    {
-        new Outcome(images, null).Dispose();
-        return Fail(problem);
-    }
-
-    private static Outcome Fail(IResult problem) => new([], problem);
 }

@@ -3,14 +3,14 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Models;
-using MobileViT.Service.Grpc;
-using MobileViT.Service.Hosting;
+using MobileViT.Inference.Serving;
 using MobileViT.Service.KServe.V2;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.KServe;
 
 /// <summary>The KServe V2 Open Inference Protocol over gRPC (<c>inference.GRPCInferenceService</c>).</summary>
-public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunner runner) : GRPCInferenceService.GRPCInferenceServiceBase
+public sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -20,9 +20,8 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
 
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
-        if (!registry.IsConfigured(request.Name))
-            throw new UnknownModelException(request.Name, registry.Configured.Select(m => m.Name));
-        return Task.FromResult(new ModelReadyResponse { Ready = registry.StateOf(request.Name) == ModelState.Ready });
+        var model = registry.GetConfigured(request.Name);
+        return Task.FromResult(new ModelReadyResponse { Ready = registry.StateOf(model.Name) == ModelState.Ready });
     }
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
@@ -30,7 +29,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
 
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
-        var model = registry.ResolveReady(request.Name);
+        var model = registry.Describe(registry.GetAdmitting(request.Name).Name);
         var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform };
         response.Inputs.AddRange(V2ModelMetadata.Inputs(model).Select(ToMessage));
         response.Outputs.AddRange(V2ModelMetadata.Outputs(model).Select(ToMessage));
@@ -39,12 +38,13 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var model = registry.ResolveReady(request.ModelName);
-        var inputs = ReadInputs(request);
-        var output = await runner.InferAsync(model, inputs, request.Outputs.Select(o => o.Name).ToList(), context.ToCallOptions(), context.CancellationToken);
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf()),
+            (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), request.Outputs.Select(o => o.Name).ToList())),
+            context.CancellationToken);
+        var output = V2Inference.ToOutput(result);
 
-        var response = new ModelInferResponse { ModelName = model.Name, Id = request.Id };
-        response.Parameters["synthetic"] = new InferParameter { BoolParam = model.Synthetic };
+        var response = new ModelInferResponse { ModelName = result.Model.Name, Id = request.Id };
+        response.Parameters["synthetic"] = new InferParameter { BoolParam = result.Model.Synthetic };
         response.Parameters["server_batch_size"] = new InferParameter { Int64Param = output.LargestServerBatch };
         var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.OutputName, Datatype = V2ModelMetadata.Fp32 };
         tensor.Shape.Add(output.BatchSize);
@@ -62,7 +62,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
     {
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
-            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.");
+            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.", "invalid-tensor");
         var inputs = new List<V2InputTensor>(request.Inputs.Count);
         for (var i = 0; i < request.Inputs.Count; i++)
         {
@@ -73,7 +73,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
             if (raw.Count > 0)
             {
                 if (contents is not null && (contents.Fp32Contents.Count > 0 || contents.BytesContents.Count > 0))
-                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.");
+                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", "invalid-tensor");
                 if (input.Datatype == V2ModelMetadata.BytesType)
                     bytes = SplitRawBytes(input.Name, raw[i].Memory);
                 else
@@ -92,7 +92,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
     private static float[] RawFloats(string name, ReadOnlySpan<byte> raw)
     {
         if (raw.Length % sizeof(float) != 0)
-            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.");
+            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.", "invalid-tensor");
         var values = new float[raw.Length / sizeof(float)];
         for (var i = 0; i < values.Length; i++)
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
@@ -107,11 +107,11 @@ public sealed class GrpcInferenceService(ModelRegistry registry, V2InferenceRunn
         while (offset < raw.Length)
         {
             if (raw.Length - offset < 4)
-                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' end inside an element's 4-byte length prefix.");
+                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' end inside an element's 4-byte length prefix.", "invalid-tensor");
             var length = BinaryPrimitives.ReadUInt32LittleEndian(raw.Span.Slice(offset, 4));
             offset += 4;
             if (length > raw.Length - offset)
-                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' declare an element of {length} bytes but only {raw.Length - offset} remain.");
+                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' declare an element of {length} bytes but only {raw.Length - offset} remain.", "invalid-tensor");
             elements.Add(raw.Slice(offset, (int)length));
             offset += (int)length;
         }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MobileViT.Service.Hosting;
+using MobileViT.Inference.Serving;
 
 namespace MobileViT.Service.KServe;
 
@@ -9,9 +9,9 @@ public static class V2JsonTensorReader
     public static V2InputTensor Read(V2InputJson input)
     {
         if (string.IsNullOrEmpty(input.Name) || string.IsNullOrEmpty(input.Datatype) || input.Shape is null)
-            throw new InvalidRequestException("Every input needs 'name', 'shape', 'datatype' and 'data'.");
+            throw new InvalidRequestException("Every input needs 'name', 'shape', 'datatype' and 'data'.", "invalid-tensor");
         if (input.Data.ValueKind != JsonValueKind.Array)
-            throw new InvalidRequestException($"Input '{input.Name}' needs 'data' as an array.");
+            throw new InvalidRequestException($"Input '{input.Name}' needs 'data' as an array.", "invalid-tensor");
 
         if (input.Datatype == V2ModelMetadata.BytesType)
         {
@@ -19,7 +19,7 @@ public static class V2JsonTensorReader
             Flatten(input.Data, element =>
             {
                 if (element.ValueKind != JsonValueKind.String || !element.TryGetBytesFromBase64(out var bytes))
-                    throw new InvalidRequestException($"Input '{input.Name}' is BYTES: each element must be a base64 string (an encoded image).");
+                    throw new InvalidRequestException($"Input '{input.Name}' is BYTES: each element must be a base64 string (an encoded image).", "invalid-tensor");
                 elements.Add(bytes);
             });
             return new V2InputTensor(input.Name, input.Datatype, input.Shape, default, elements);
@@ -29,7 +29,7 @@ public static class V2JsonTensorReader
         Flatten(input.Data, element =>
         {
             if (element.ValueKind != JsonValueKind.Number || !element.TryGetSingle(out var value))
-                throw new InvalidRequestException($"Input '{input.Name}' is {input.Datatype}: each element must be a number.");
+                throw new InvalidRequestException($"Input '{input.Name}' is {input.Datatype}: each element must be a number.", "invalid-tensor");
             values.Add(value);
         });
         return new V2InputTensor(input.Name, input.Datatype, input.Shape, values.ToArray(), []);

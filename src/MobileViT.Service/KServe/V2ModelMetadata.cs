@@ -3,7 +3,7 @@ using MobileViT.Inference.Models;
 
 namespace MobileViT.Service.KServe;
 
-/// <summary>What the V2 protocol reports about the server and a model, shared by the gRPC and REST forms.</summary>
+/// <summary>What the V2 protocol reports about the server and a model, rendered from the core's model description; shared by the gRPC and REST forms.</summary>
 public static class V2ModelMetadata
 {
     public const string ServerName = "mobilevit-service";
@@ -20,11 +20,11 @@ public static class V2ModelMetadata
     public sealed record Tensor(string Name, string Datatype, long[] Shape);
 
     /// <summary>Inputs (send exactly one of them): the preprocessed tensor, or encoded images.</summary>
-    public static IReadOnlyList<Tensor> Inputs(ServedModel model) =>
+    public static IReadOnlyList<Tensor> Inputs(ModelDescription model) =>
     [
-        new(model.Signature.InputName, Fp32, [-1, model.Signature.Channels, model.Signature.Height, model.Signature.Width]),
+        new(model.Tensors!.Input, Fp32, [-1, model.InputSize!.Channels, model.InputSize.Height, model.InputSize.Width]),
         new(ImageInputName, BytesType, [-1]),
     ];
 
-    public static IReadOnlyList<Tensor> Outputs(ServedModel model) => [new(model.Signature.OutputName, Fp32, [-1, model.Signature.ClassCount])];
+    public static IReadOnlyList<Tensor> Outputs(ModelDescription model) => [new(model.Tensors!.Output, Fp32, [-1, model.LabelCount!.Value])];
 }

@@ -14,7 +14,9 @@ public sealed class DynamicBatcherImageTests
 
     private static DynamicBatcher Create(FakeBatchRunner runner, int maxBatchSize) =>
         new("test", new BatchingOptions { MaxBatchSize = maxBatchSize }, [runner], Preprocessor.OutputLength, new InferenceMetrics(),
-            NullLogger.Instance, Preprocessor);
+            NullLogger.Instance);
+
+    private static EncodedImageInput Image(byte[] bytes) => new(Preprocessor, bytes);
 
     private static byte[] Solid(byte value) => RgbImage.Create(40, 30, (_, _) => (value, (byte)(255 - value), value)).EncodePng();
 
@@ -32,7 +34,7 @@ public sealed class DynamicBatcherImageTests
         await using var batcher = Create(runner, 2);
         var image = Solid(200);
 
-        var fromImage = await batcher.InferImageAsync(image, default, default);
+        var fromImage = await batcher.InferAsync(Image(image), default, default);
         var fromPixels = await batcher.InferAsync(Preprocessed(image), default, default);
 
         Assert.Equal(fromPixels.Logits, fromImage.Logits);
@@ -46,7 +48,7 @@ public sealed class DynamicBatcherImageTests
     {
         var runner = new FakeBatchRunner(0, 4, Preprocessor.OutputLength) { Gate = new SemaphoreSlim(0) };
         await using var batcher = Create(runner, 4);
-        var blocker = batcher.InferImageAsync(Solid(1), default, default);
+        var blocker = batcher.InferAsync(Image(Solid(1)), default, default);
         Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
 
         // Queued behind the held run, so all four are taken as one batch.
@@ -54,10 +56,10 @@ public sealed class DynamicBatcherImageTests
         var truncated = good[0][..(good[0].Length / 2)];
         var tasks = new[]
         {
-            batcher.InferImageAsync(good[0], default, default),
-            batcher.InferImageAsync(truncated, default, default),
-            batcher.InferImageAsync(good[1], default, default),
-            batcher.InferImageAsync(good[2], default, default),
+            batcher.InferAsync(Image(good[0]), default, default),
+            batcher.InferAsync(Image(truncated), default, default),
+            batcher.InferAsync(Image(good[1]), default, default),
+            batcher.InferAsync(Image(good[2]), default, default),
         };
         runner.Gate.Release(2);
 
@@ -79,19 +81,29 @@ public sealed class DynamicBatcherImageTests
         var runner = new FakeBatchRunner(0, 2, Preprocessor.OutputLength);
         await using var batcher = Create(runner, 2);
 
-        var error = await Assert.ThrowsAsync<InvalidImageException>(() => batcher.InferImageAsync("not an image"u8.ToArray(), default, default));
+        var error = await Assert.ThrowsAsync<InvalidImageException>(() => batcher.InferAsync(Image("not an image"u8.ToArray()), default, default));
 
         Assert.Equal(InvalidImageReason.UnsupportedFormat, error.Reason);
         Assert.Empty(runner.BatchSizes);
-        Assert.Equal(1, (await batcher.InferImageAsync(Solid(5), default, default)).BatchSize);
+        Assert.Equal(1, (await batcher.InferAsync(Image(Solid(5)), default, default)).BatchSize);
     }
 
     [Fact]
-    public async Task Queueing_an_image_needs_a_batcher_with_a_preprocessor()
+    public async Task An_input_that_throws_something_unexpected_fails_alone_as_an_inference_failure()
     {
-        var runner = new FakeBatchRunner(0, 1, 4);
-        await using var batcher = new DynamicBatcher("test", new BatchingOptions(), [runner], 4, new InferenceMetrics(), NullLogger.Instance);
+        var runner = new FakeBatchRunner(0, 2, Preprocessor.OutputLength);
+        await using var batcher = Create(runner, 2);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.InferImageAsync(Solid(5), default, default));
+        await Assert.ThrowsAsync<InferenceFailedException>(() => batcher.InferAsync(new ThrowingInput(), default, default));
+
+        Assert.Empty(runner.BatchSizes);
+        Assert.Equal(1, (await batcher.InferAsync(Image(Solid(5)), default, default)).BatchSize);
+    }
+
+    private sealed class ThrowingInput : IBatchInput
+    {
+        public bool Preprocesses => true;
+
+        public void WriteTo(Span<float> slot) => throw new InvalidOperationException("decoder bug");
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Telemetry;
@@ -9,8 +10,10 @@ public sealed class DynamicBatcherTests
 {
     private const int SampleLength = 4;
 
-    private static DynamicBatcher Create(BatchingOptions options, params FakeBatchRunner[] runners) =>
-        new("test", options, runners, SampleLength, new InferenceMetrics(), NullLogger.Instance);
+    private static DynamicBatcher Create(BatchingOptions options, params FakeBatchRunner[] runners) => Create(options, null, runners);
+
+    private static DynamicBatcher Create(BatchingOptions options, TimeProvider? time, params FakeBatchRunner[] runners) =>
+        new("test", options, runners, SampleLength, new InferenceMetrics(), NullLogger.Instance, time);
 
     private static float[] Sample(float marker) => [marker, 1, 1, 1];
 
@@ -54,7 +57,8 @@ public sealed class DynamicBatcherTests
     public async Task With_a_queue_delay_a_free_instance_waits_for_more_requests()
     {
         var runner = new FakeBatchRunner(0, 8, SampleLength);
-        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 2_000 }, runner);
+        // The fake clock never moves, so the delay cannot run out however slowly the requests arrive.
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, new FakeTimeProvider(), runner);
 
         var first = batcher.InferAsync(Sample(0), default, default);
         // The first request alone would run at once without a delay; here it must wait for the other seven.
@@ -68,13 +72,17 @@ public sealed class DynamicBatcherTests
     [Fact]
     public async Task The_queue_delay_is_bounded_from_the_oldest_request()
     {
+        var clock = new FakeTimeProvider();
         var runner = new FakeBatchRunner(0, 8, SampleLength);
-        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, runner);
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, clock, runner);
 
-        var result = await batcher.InferAsync(Sample(0), default, default);
+        var pending = batcher.InferAsync(Sample(0), default, default);
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        var result = await pending;
 
+        // On the fake clock nothing runs before the delay has passed: the batch of one started exactly at the delay.
         Assert.Equal(1, result.BatchSize);
-        Assert.True(result.QueueTime >= TimeSpan.FromMilliseconds(45), $"queue time {result.QueueTime.TotalMilliseconds} ms");
+        Assert.Equal(TimeSpan.FromMilliseconds(50), result.QueueTime);
     }
 
     [Fact]
@@ -97,12 +105,16 @@ public sealed class DynamicBatcherTests
     [Fact]
     public async Task A_request_whose_deadline_passes_while_queued_gets_deadline_exceeded_and_never_runs()
     {
+        var clock = new FakeTimeProvider();
         var runner = new FakeBatchRunner(0, 1, SampleLength) { Gate = new SemaphoreSlim(0) };
-        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 1 }, runner);
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 1 }, clock, runner);
 
         var running = batcher.InferAsync(Sample(0), default, default);
         Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
         var doomed = batcher.InferAsync(Sample(42), new InferenceCallOptions(TimeSpan.FromMilliseconds(50)), default);
+        clock.Advance(TimeSpan.FromMilliseconds(49));
+        Assert.False(doomed.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         await Assert.ThrowsAsync<DeadlineExceededException>(() => doomed);
         runner.Gate.Release(10);
@@ -112,6 +124,21 @@ public sealed class DynamicBatcherTests
         Assert.Equal(7, after.Logits[1]);
         Assert.DoesNotContain(42f, runner.SeenMarkers);
         Assert.Equal(2, batcher.ImagesRun);
+    }
+
+    [Fact]
+    public async Task The_deadline_counts_from_when_the_request_started_so_one_spent_before_queueing_is_never_queued()
+    {
+        var clock = new FakeTimeProvider();
+        var runner = new FakeBatchRunner(0, 1, SampleLength);
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 1 }, clock, runner);
+        var started = clock.GetTimestamp();
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAsync<DeadlineExceededException>(() => batcher.InferAsync(Sample(1), new InferenceCallOptions(TimeSpan.FromMilliseconds(100), started), default));
+
+        Assert.Equal(0, batcher.QueueDepth);
+        Assert.Empty(runner.SeenMarkers);
     }
 
     [Fact]

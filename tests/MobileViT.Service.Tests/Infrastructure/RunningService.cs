@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Net.Client;
 using MobileViT.Inference.Models;
-using MobileViT.Service.Grpc;
+using MobileViT.Service.Transport;
 using MobileViT.Service.Hosting;
 
 namespace MobileViT.Service.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace MobileViT.Service.Grpc;
+namespace MobileViT.Service.Transport;
 
 /// <summary>
 /// The Kestrel endpoint named <c>Grpc</c> in <c>Kestrel:Endpoints</c>: forced to HTTP/2 (gRPC over cleartext needs

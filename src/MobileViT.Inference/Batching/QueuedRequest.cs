@@ -5,10 +5,9 @@ namespace MobileViT.Inference.Batching;
 /// <summary>
 /// A queued request. Its state moves once, either from Queued to Running (the batcher took it) or from Queued to
 /// Abandoned (its client cancelled or its deadline passed), so abandoned work is never run and a running request's
-/// input is never released under it. The input is either preprocessed pixels or an encoded image that the worker
-/// preprocesses into its batch.
+/// input is never released under it.
 /// </summary>
-internal sealed class InferenceRequest(ReadOnlyMemory<float> pixels, ReadOnlyMemory<byte> image, long deadlineTimestamp, CancellationToken cancellationToken)
+internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, long deadlineTimestamp, CancellationToken cancellationToken)
 {
     private const int Queued = 0;
     private const int Running = 1;
@@ -16,10 +15,8 @@ internal sealed class InferenceRequest(ReadOnlyMemory<float> pixels, ReadOnlyMem
 
     private int _state;
 
-    public ReadOnlyMemory<float> Pixels { get; } = pixels;
-    public ReadOnlyMemory<byte> Image { get; } = image;
-    public bool IsImage => Pixels.IsEmpty;
-    public long EnqueuedTimestamp { get; } = Stopwatch.GetTimestamp();
+    public IBatchInput Input { get; } = input;
+    public long EnqueuedTimestamp { get; } = enqueuedTimestamp;
     public long DeadlineTimestamp { get; } = deadlineTimestamp;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public Activity? Activity { get; } = Activity.Current;

@@ -1,9 +1,9 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace MobileViT.Service.Grpc;
+namespace MobileViT.Service.Transport;
 
-/// <summary>Turns expected failures of unary calls into their gRPC status (<see cref="GrpcStatusMapping"/>), so services just throw.</summary>
+/// <summary>Turns expected failures of unary calls into their gRPC status (<see cref="GrpcStatusTable"/>), so services just throw.</summary>
 public sealed class InferenceStatusInterceptor : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
@@ -13,7 +13,7 @@ public sealed class InferenceStatusInterceptor : Interceptor
         {
             return await continuation(request, context);
         }
-        catch (Exception e) when (e is not RpcException && GrpcStatusMapping.ToStatus(e) is { } status)
+        catch (Exception e) when (e is not RpcException && GrpcStatusTable.ToStatus(e) is { } status)
         {
             throw new RpcException(status);
         }

@@ -1,4 +1,4 @@
-namespace MobileViT.Service.Grpc;
+namespace MobileViT.Service.Transport;
 
 /// <summary><c>MobileViT:Grpc</c>: limits of the gRPC endpoint.</summary>
 public sealed class GrpcOptions

@@ -1,11 +1,13 @@
 using Grpc.AspNetCore.HealthChecks;
 using MobileViT.Service.Health;
-using MobileViT.Service.KServe;
 
-namespace MobileViT.Service.Grpc;
+namespace MobileViT.Service.Transport;
 
-/// <summary>gRPC: the Classifier and KServe V2 services, grpc.health.v1.Health and server reflection, on the <c>Grpc</c> Kestrel endpoint.</summary>
-public static class GrpcServiceCollectionExtensions
+/// <summary>
+/// The gRPC server: its own Kestrel endpoint (<c>Grpc</c>), message limits, the status interceptor every service
+/// shares, grpc.health.v1.Health and server reflection. Each protocol adapter maps its own service.
+/// </summary>
+public static class GrpcServerExtensions
 {
     public static WebApplicationBuilder AddMobileViTGrpc(this WebApplicationBuilder builder)
     {
@@ -26,7 +28,6 @@ public static class GrpcServiceCollectionExtensions
             grpc.Interceptors.Add<InferenceStatusInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddSingleton<V2InferenceRunner>();
         builder.Services.AddGrpcHealthChecks(health =>
         {
             // "" is the whole server; each service answers for itself. All mean: ready to serve inference.
@@ -38,10 +39,8 @@ public static class GrpcServiceCollectionExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapMobileViTGrpc(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapMobileViTGrpcServer(this IEndpointRouteBuilder app)
     {
-        app.MapGrpcService<ClassifierService>();
-        app.MapGrpcService<GrpcInferenceService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

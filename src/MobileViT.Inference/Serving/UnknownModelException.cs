@@ -1,8 +1,8 @@
-namespace MobileViT.Service.Hosting;
+namespace MobileViT.Inference.Serving;
 
 /// <summary>No model has the requested name.</summary>
 public sealed class UnknownModelException(string name, IEnumerable<string> configured)
-    : Exception($"No model is named '{name}'. Configured: {string.Join(", ", configured)}.")
+    : InferenceException(ErrorKind.UnknownModel, $"No model is named '{name}'. Configured: {string.Join(", ", configured)}.")
 {
     public string Name { get; } = name;
 }

@@ -1,0 +1,12 @@
+namespace MobileViT.Service.KServe;
+
+public static class KServeEndpointExtensions
+{
+    /// <summary>Both forms of the V2 protocol: REST under <c>/v2</c> and <c>inference.GRPCInferenceService</c> on the gRPC endpoint.</summary>
+    public static IEndpointRouteBuilder MapKServeV2(this IEndpointRouteBuilder app)
+    {
+        app.MapKServeV2Endpoints();
+        app.MapGrpcService<GrpcInferenceService>();
+        return app;
+    }
+}

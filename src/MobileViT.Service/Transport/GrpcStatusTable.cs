@@ -1,0 +1,28 @@
+using Grpc.Core;
+using MobileViT.Inference.Serving;
+
+namespace MobileViT.Service.Transport;
+
+/// <summary>The one table from an error to a gRPC status, used by unary calls, stream items and KServe V2 gRPC.</summary>
+public static class GrpcStatusTable
+{
+    public static StatusCode For(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidInput => StatusCode.InvalidArgument,
+        ErrorKind.UnknownModel => StatusCode.NotFound,
+        ErrorKind.Unavailable => StatusCode.Unavailable,
+        ErrorKind.QueueFull => StatusCode.ResourceExhausted,
+        ErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        ErrorKind.Cancelled => StatusCode.Cancelled,
+        _ => StatusCode.Internal,
+    };
+
+    /// <summary>The status for an expected failure; null for an exception that is a bug.</summary>
+    public static Status? ToStatus(Exception e) => e switch
+    {
+        RpcException rpc => rpc.Status,
+        InferenceException inference => new Status(For(inference.Kind), inference.Message),
+        OperationCanceledException => new Status(StatusCode.Cancelled, "The request was cancelled before it ran."),
+        _ => null,
+    };
+}

@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using MobileViT.Inference.Tests;
+
+namespace MobileViT.Service.Tests.RequestPath;
+
+/// <summary>
+/// The protocol adapters (REST v1, gRPC Classifier, KServe V2) depend on the core and on the shared transport
+/// tables, never on each other: a change to one protocol cannot leak into another.
+/// </summary>
+public sealed partial class AdapterBoundaryTests
+{
+    private static readonly string[] Adapters = ["Http", "Grpc", "KServe"];
+
+    [Theory]
+    [InlineData("Http")]
+    [InlineData("Grpc")]
+    [InlineData("KServe")]
+    public void An_adapter_uses_no_other_adapters_types(string adapter)
+    {
+        var folder = Path.Combine(SharedFixtures.RepositoryRoot, "src", "MobileViT.Service", adapter);
+        var files = Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        var others = Adapters.Where(a => a != adapter).ToList();
+
+        var offending = files
+            .SelectMany(file => File.ReadLines(file).Select((line, i) => (file, line, i)))
+            .Where(l => others.Any(other => ReferencesAdapter(l.line, other)))
+            .Select(l => $"{Path.GetFileName(l.file)}:{l.i + 1}: {l.line.Trim()}")
+            .ToList();
+
+        Assert.True(offending.Count == 0, string.Join("\n", offending));
+    }
+
+    private static bool ReferencesAdapter(string line, string adapter) =>
+        line.Contains($"MobileViT.Service.{adapter};") || line.Contains($"MobileViT.Service.{adapter}.") ||
+        AliasOrQualified().Matches(line).Any(m => m.Groups["ns"].Value == adapter);
+
+    // Names qualified by a sibling namespace, e.g. "Http.ModelInfo" inside MobileViT.Service.Grpc; the gRPC
+    // libraries' own namespaces (Grpc.Core, Grpc.Net, ...) are not the adapter.
+    [GeneratedRegex(@"(?<![\w.])(?<ns>Http|Grpc|KServe)\.(?!Core\b|Net\b|AspNetCore\b|Health|Reflection\b|Tools\b)[A-Z]\w+")]
+    private static partial Regex AliasOrQualified();
+}
