@@ -21,6 +21,7 @@ public static class MobileViTApp
         builder.AddMobileViTGrpc();
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
+        builder.Services.AddMobileViTLiveStats();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -35,9 +36,11 @@ public static class MobileViTApp
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
+        app.MapPreprocessEndpoints();
+        app.MapStatsEndpoints();
         app.MapKServeV2Endpoints();
         app.MapMobileViTGrpc();
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapWebPage();
         return app;
     }
 }

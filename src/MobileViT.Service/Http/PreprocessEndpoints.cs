@@ -1,0 +1,54 @@
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Inspection;
+using MobileViT.Inference.Models;
+using MobileViT.Inference.Preprocessing;
+
+namespace MobileViT.Service.Http;
+
+/// <summary>
+/// <c>POST /v1/models/{name}/preprocess</c>: the image as the model sees it (decode, resize, centre crop by the model's
+/// own preprocessor) returned as a PNG in display (RGB) order. Nothing is queued or run on the model's sessions.
+/// </summary>
+public static class PreprocessEndpoints
+{
+    public static IEndpointRouteBuilder MapPreprocessEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1").WithTags("Models")
+            .MapPost("/models/{name}/preprocess", PreprocessAsync)
+            .WithName("Preprocess")
+            .WithSummary("Returns the crop the model is given for an image (e.g. 256x256) as a PNG, channels in RGB order for display.")
+            .WithDescription("Runs the model's own preprocessing (EXIF orientation, shortest-edge resize, centre crop, rescale, channel flip) " +
+                             "and turns the resulting tensor back into 8-bit RGB: exactly what the network classifies. A tall or wide photo " +
+                             "loses its edges here, which explains many surprising predictions. The image is sent as for classify.")
+            .WithMetadata(new ImageRequestBodyMetadata(multipleImages: false))
+            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<IResult> PreprocessAsync(string name, HttpContext context, ModelRegistry registry, MobileViTOptions options)
+    {
+        if (!registry.IsConfigured(name))
+            return Problems.UnknownModel(name, registry);
+        if (!registry.TryGetLoaded(name, out var model))
+            return Problems.NotReady(name, registry.StateOf(name));
+
+        using var upload = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
+        if (upload.Problem is not null)
+            return upload.Problem;
+        try
+        {
+            var png = ModelInputImage.EncodePng(model.Preprocessor, upload.Images[0].Bytes.Span);
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.File(png, "image/png");
+        }
+        catch (InvalidImageException e)
+        {
+            return Problems.InvalidImage(e);
+        }
+    }
+}
