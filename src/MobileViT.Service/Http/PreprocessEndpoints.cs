@@ -21,7 +21,7 @@ public static class PreprocessEndpoints
                              "and turns the resulting tensor back into 8-bit RGB: exactly what the network classifies. A tall or wide photo " +
                              "loses its edges here, which explains many surprising predictions. The image is sent as for classify.")
             .WithMetadata(new ImageRequestBodyMetadata(multipleImages: false))
-            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/png")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
