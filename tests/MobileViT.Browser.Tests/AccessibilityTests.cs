@@ -20,7 +20,7 @@ public sealed class AccessibilityTests(WebPageFixture fixture)
         var withResult = await page.RunAxe();
         await page.Locator("#file-input").SetInputFilesAsync(new Microsoft.Playwright.FilePayload
         {
-            Name = "empty.bin", MimeType = "application/octet-stream", Buffer = [1, 2, 3],
+            Name = "three-bytes.bin", MimeType = "application/octet-stream", Buffer = [1, 2, 3],
         });
         await Expect(page.Locator("#error")).ToBeVisibleAsync();
         var withError = await page.RunAxe();

@@ -24,13 +24,19 @@ public sealed class WebPageFixture : IAsyncLifetime
         Browser = await DebianChromium.LaunchAsync(Playwright);
     }
 
-    /// <summary>A fresh page at the service's <c>/</c>, with requests to any other host recorded and refused.</summary>
-    public async Task<(IPage Page, OffHostRequestRecorder OffHost)> OpenPageAsync(int width = 1280, int height = 900)
+    /// <summary>
+    /// A fresh page at the service's <c>/</c>, with requests to any other host recorded and refused. With
+    /// <paramref name="bypassContentSecurityPolicy"/> the page's own policy does not stop such requests first, so the
+    /// recorder sees every one the page would make.
+    /// </summary>
+    public async Task<(IPage Page, OffHostRequestRecorder OffHost)> OpenPageAsync(int width = 1280, int height = 900,
+        bool bypassContentSecurityPolicy = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             BaseURL = Service.BaseAddress.ToString(),
+            BypassCSP = bypassContentSecurityPolicy,
         });
         var recorder = await OffHostRequestRecorder.AttachAsync(context, Service.BaseAddress);
         var page = await context.NewPageAsync();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SkiaSharp;
@@ -11,13 +10,6 @@ public sealed class PreprocessApiTests(SmallModelServiceFixture fixture) : IClas
 {
     private HttpClient Client => fixture.Service.Client;
 
-    private static ByteArrayContent Body(byte[] bytes, string contentType)
-    {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        return content;
-    }
-
     [Fact]
     public async Task An_image_comes_back_as_the_256x256_png_crop_in_rgb_order()
     {
@@ -25,7 +17,7 @@ public sealed class PreprocessApiTests(SmallModelServiceFixture fixture) : IClas
         source.Erase(new SKColor(200, 60, 20));
         using var encoded = SKImage.FromBitmap(source).Encode(SKEncodedImageFormat.Png, 100);
 
-        using var response = await Client.PostAsync("v1/models/tiny/preprocess", Body(encoded.ToArray(), "image/png"));
+        using var response = await Client.PostAsync("v1/models/tiny/preprocess", ImageContent.Of(encoded.ToArray(), "image/png"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
@@ -48,7 +40,7 @@ public sealed class PreprocessApiTests(SmallModelServiceFixture fixture) : IClas
             _ => new byte[1_000_001],
         };
 
-        using var response = await Client.PostAsync(path, Body(body, contentType));
+        using var response = await Client.PostAsync(path, ImageContent.Of(body, contentType));
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

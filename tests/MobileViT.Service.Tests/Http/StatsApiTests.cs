@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MobileViT.Service.Tests.Infrastructure;
@@ -21,7 +20,7 @@ public sealed class StatsApiTests(SmallModelServiceFixture fixture) : IClassFixt
         var before = (await TinyAsync()).GetProperty("traffic").GetProperty("totalRequests").GetInt64();
         for (var i = 0; i < 3; i++)
         {
-            using var body = new ByteArrayContent(TestImages.Jpeg(seed: i)) { Headers = { ContentType = new MediaTypeHeaderValue("image/jpeg") } };
+            using var body = ImageContent.Of(TestImages.Jpeg(seed: i));
             using var response = await Client.PostAsync("v1/classify", body);
             response.EnsureSuccessStatusCode();
         }
