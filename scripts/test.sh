@@ -2,6 +2,8 @@
 # The test command: installs and starts what the tests need where it is missing, then runs every test project.
 #   - Prometheus and promtool (metrics tests run their own server), from apt, without starting the system daemon;
 #   - the Node gRPC client for the interop test (npm ci in tests/interop);
+#   - Debian's Chromium for the browser tests (Playwright drives it with the driver in its NuGet package: no browser
+#     download);
 #   - a Docker engine and the .NET base images (scripts/docker-offline.sh: a no-op where they exist), kubectl and helm
 #     (tools/k8s/setup.sh), then every Kubernetes overlay rendered and schema-validated and the compose file checked.
 # On a machine that already has these, `dotnet test` alone runs the same tests.
@@ -20,6 +22,11 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
   [ -z "$added_policy" ] || rm -f "$policy"
 fi
 prometheus --version 2>&1 | sed -n 1p
+# Debian's Chromium for tests/MobileViT.Browser.Tests, with its recommended fonts (the screenshots are taken with them).
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version
 dotnet --version
 # The gRPC interop test's independent client (Node @grpc/grpc-js), from the committed lock file:
 (cd tests/interop && npm ci --no-audit --no-fund)

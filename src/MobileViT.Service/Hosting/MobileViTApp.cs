@@ -22,6 +22,7 @@ public static class MobileViTApp
         builder.AddMobileViTGrpc();
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
+        builder.Services.AddMobileViTLiveStats();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -36,10 +37,12 @@ public static class MobileViTApp
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();
         app.MapClassifyEndpoints();
+        app.MapPreprocessEndpoints();
+        app.MapStatsEndpoints();
         app.MapClassifierGrpc();
         app.MapKServeV2();
         app.MapMobileViTGrpcServer();
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapWebPage();
         return app;
     }
 }
