@@ -9,7 +9,7 @@ namespace MobileViT.Cli.Bench;
 /// <summary>
 /// <c>mobilevit bench-graphs</c>: the inference speed of two ONNX graphs of the same network (e.g. the one this
 /// codebase builds and a PyTorch export of the same weights), in one process with the service's session settings.
-/// Runs alternate between the graphs round by round, so the machine's drift affects both alike.
+/// Runs alternate between the graphs one by one, so the machine's drift and bursts of load affect both alike.
 /// </summary>
 public sealed class BenchGraphsCommand : ICliCommand
 {
@@ -26,7 +26,8 @@ public sealed class BenchGraphsCommand : ICliCommand
           --built       the graph under test (a model directory, as build-model writes, or an .onnx file)
           --reference   the graph to compare with, e.g. a PyTorch export of the same weights
           --batch       batch sizes to measure (default 1,2)
-          --rounds      rounds per batch size; each times --runs runs of both graphs, the first graph alternating
+          --rounds      rounds per batch size (default 9); a round runs the graphs in turn, one run each, --runs
+                        times, the graph that goes first alternating between rounds
           --runs        timed runs per graph per round (default 20)
           --threads     ONNX Runtime intra-op threads per session (default 1)
 
@@ -65,18 +66,7 @@ public sealed class BenchGraphsCommand : ICliCommand
             var ratios = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
-                // Alternate which graph goes first so neither always runs on the warmer (or the more contended) half.
-                double builtMs, referenceMs;
-                if (round % 2 == 1)
-                {
-                    builtMs = MeanMs(built, batch, runs);
-                    referenceMs = MeanMs(reference, batch, runs);
-                }
-                else
-                {
-                    referenceMs = MeanMs(reference, batch, runs);
-                    builtMs = MeanMs(built, batch, runs);
-                }
+                var (builtMs, referenceMs) = InterleavedMeanMs(built, reference, batch, runs, builtFirst: round % 2 == 1);
                 ratios.Add(referenceMs / builtMs);
                 output.WriteLine($"batch {batch} round {round}: built {builtMs:0.00} ms, reference {referenceMs:0.00} ms, ratio {referenceMs / builtMs:0.000}");
             }
@@ -132,12 +122,28 @@ public sealed class BenchGraphsCommand : ICliCommand
         return max;
     }
 
-    private static double MeanMs(SessionInstance instance, int batch, int runs)
+    /// <summary>
+    /// Mean ms per run of each graph, their runs interleaved one by one so a burst of load from elsewhere on the machine
+    /// lands on both; which goes first alternates between rounds.
+    /// </summary>
+    private static (double Built, double Reference) InterleavedMeanMs(SessionInstance built, SessionInstance reference, int batch, int runs, bool builtFirst)
+    {
+        var (first, second) = builtFirst ? (built, reference) : (reference, built);
+        TimeSpan firstTime = default, secondTime = default;
+        for (var i = 0; i < runs; i++)
+        {
+            firstTime += Timed(first, batch);
+            secondTime += Timed(second, batch);
+        }
+        var (builtTime, referenceTime) = builtFirst ? (firstTime, secondTime) : (secondTime, firstTime);
+        return (builtTime.TotalMilliseconds / runs, referenceTime.TotalMilliseconds / runs);
+    }
+
+    private static TimeSpan Timed(SessionInstance instance, int batch)
     {
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < runs; i++)
-            instance.Run(batch);
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds / runs;
+        instance.Run(batch);
+        return Stopwatch.GetElapsedTime(started);
     }
 
     private static double Median(IReadOnlyList<double> values)
