@@ -15,6 +15,9 @@ public sealed class BenchGraphsCommand : ICliCommand
 {
     private const int Seed = 7;
 
+    /// <summary>MobileViT's input size, for a graph that leaves the spatial dimensions dynamic.</summary>
+    private const int DefaultImageSize = 256;
+
     public string Name => "bench-graphs";
 
     public string Summary => "Compare the inference speed of two ONNX graphs in one process (alternating runs).";
@@ -91,7 +94,7 @@ public sealed class BenchGraphsCommand : ICliCommand
     {
         var (session, provider) = factory.Create(File.ReadAllBytes(onnxFile), [ExecutionProviderKind.Cpu], threads, 0, name, 0);
         var input = session.InputMetadata.Values.First().Dimensions;
-        var signature = ModelSignature.FromSession(session, input[2] > 0 ? input[2] : 256, input[3] > 0 ? input[3] : 256);
+        var signature = ModelSignature.FromSession(session, input[2] > 0 ? input[2] : DefaultImageSize, input[3] > 0 ? input[3] : DefaultImageSize);
         return new SessionInstance(0, session, provider, signature, maxBatch);
     }
 
