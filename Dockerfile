@@ -9,8 +9,9 @@ ARG CUDA_IMAGE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so code changes reuse the (large: ONNX Runtime) package layer.
-COPY global.json Directory.Build.props ./
+COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/MobileViT.Inference/MobileViT.Inference.csproj src/MobileViT.Inference/
+COPY src/MobileViT.Modeling/MobileViT.Modeling.csproj src/MobileViT.Modeling/
 COPY src/MobileViT.Protos/MobileViT.Protos.csproj src/MobileViT.Protos/
 COPY src/MobileViT.Service/MobileViT.Service.csproj src/MobileViT.Service/
 RUN dotnet restore src/MobileViT.Service/MobileViT.Service.csproj -r linux-x64

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MobileViT.Inference.Modeling;
+using MobileViT.Modeling;
 
 namespace MobileViT.Cli.Commands;
 

@@ -1,4 +1,4 @@
-using MobileViT.Inference.Modeling;
+using MobileViT.Modeling;
 
 namespace MobileViT.Inference.Sources;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
-using MobileViT.Inference.Modeling;
+using MobileViT.Modeling;
 using MobileViT.Inference.Preprocessing;
 
 namespace MobileViT.Inference.Sources;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using MobileViT.Inference.Tests.Modeling;
 using MobileViT.Service.Tests.Infrastructure;
 
 namespace MobileViT.Service.Tests.Health;

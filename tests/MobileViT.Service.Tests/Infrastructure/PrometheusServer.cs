@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using MobileViT.Inference.Tests.Modeling;
 
 namespace MobileViT.Service.Tests.Infrastructure;
 

@@ -12,7 +12,7 @@ public static class TestImages
     public static byte[] SharedJpeg() => File.ReadAllBytes(Path.Combine(SharedFixtures.Preprocess, "noise_300x517.jpg"));
 
     /// <summary>A PNG whose header claims <paramref name="width"/> x <paramref name="height"/> with no real pixel data: a decompression bomb.</summary>
-    public static byte[] PngHeaderOnly(int width, int height) => MobileViT.Inference.Tests.Preprocessing.RgbImage.PngHeaderOnly(width, height);
+    public static byte[] PngHeaderOnly(int width, int height) => RgbImage.PngHeaderOnly(width, height);
 
     private static byte[] Encode(int width, int height, int seed, SKEncodedImageFormat format)
     {

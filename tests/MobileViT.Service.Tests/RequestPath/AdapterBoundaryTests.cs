@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MobileViT.Inference.Tests;
 
 namespace MobileViT.Service.Tests.RequestPath;
 

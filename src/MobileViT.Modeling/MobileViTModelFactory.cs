@@ -1,0 +1,36 @@
+using MobileViT.Modeling.Onnx;
+
+namespace MobileViT.Modeling;
+
+/// <summary>Builds the MobileViT classification network as a serialized ONNX model (opset 17).</summary>
+public static class MobileViTModelFactory
+{
+    /// <summary>Seed used by <c>synthetic:*</c> model sources.</summary>
+    public const int SyntheticSeed = 0;
+
+    public const int OpsetVersion = 17;
+    public const int IrVersion = 8;
+
+    /// <summary>Deterministic seeded-random weights: same variant and seed give byte-identical output.</summary>
+    public static byte[] BuildSeeded(MobileViTVariant variant, int seed)
+    {
+        var architecture = MobileViTArchitecture.For(variant);
+        return Build(architecture, SeededWeightGenerator.Generate(architecture, seed), $"seeded random weights (seed {seed})");
+    }
+
+    /// <summary>Weights from a safetensors file with Hugging Face MobileViTForImageClassification names.</summary>
+    public static byte[] BuildFromSafetensors(MobileViTVariant variant, string safetensorsPath)
+    {
+        var architecture = MobileViTArchitecture.For(variant);
+        return Build(architecture, SafetensorsReader.ReadAll(safetensorsPath), "weights from " + Path.GetFileName(safetensorsPath));
+    }
+
+    /// <summary>The single import path: HF-named tensors to the emitted graph.</summary>
+    internal static byte[] Build(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights, string weightsDescription) =>
+        Emit(architecture, weights).ToModelBytes(
+            IrVersion, OpsetVersion, "MobileViT.Inference", "1.0",
+            $"MobileViT-{architecture.Variant.ToName().ToUpperInvariant()} image classifier, {weightsDescription}.");
+
+    internal static OnnxGraphBuilder Emit(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights) =>
+        MobileViTOnnxEmitter.Emit(architecture, new DictionaryParameterSource(weights));
+}

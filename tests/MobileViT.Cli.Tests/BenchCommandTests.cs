@@ -1,0 +1,86 @@
+using System.Text.Json;
+using MobileViT.Cli;
+using MobileViT.Service.Testing;
+
+namespace MobileViT.Cli.Tests;
+
+/// <summary>The load generator against the real service: it reports throughput, latencies and the server's batch sizes.</summary>
+public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClassFixture<SmallModelServiceFixture>
+{
+    private static readonly string Images = Path.Combine(SharedFixtures.RepositoryRoot, "benchmarks", "images");
+
+    [Fact]
+    public void A_closed_loop_point_reports_throughput_latency_and_server_batching()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--concurrency", "8", "--duration", "2", "--warmup", "0.5",
+            "--images", Images, "--json", json], output, error);
+
+        Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}\n{error}");
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var point = report.RootElement.GetProperty("points").EnumerateArray().Single();
+        Assert.True(point.GetProperty("completed").GetInt64() > 0);
+        Assert.True(point.GetProperty("throughput").GetDouble() > 0);
+        Assert.True(point.GetProperty("latencyMs").GetProperty("p50").GetDouble() > 0);
+        Assert.True(point.GetProperty("meanBatchSize").GetDouble() >= 1);
+        Assert.True(point.GetProperty("meanPreprocessMs").GetDouble() > 0);
+        Assert.Empty(point.GetProperty("errors").EnumerateObject());
+        Assert.Contains("c=8", output.ToString());
+        Assert.Contains("prep ms", output.ToString());
+        File.Delete(json);
+    }
+
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("grpc-stream")]
+    public void The_grpc_clients_report_server_batching_from_the_responses(string protocol)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--grpc-url", fixture.Service.GrpcAddress.ToString(),
+            "--protocol", protocol, "--concurrency", "8", "--duration", "2", "--warmup", "0.5", "--images", Images, "--json", json], TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal(CliApp.ExitSuccess, exit);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var point = report.RootElement.GetProperty("points").EnumerateArray().Single();
+        Assert.Equal(protocol, point.GetProperty("protocol").GetString());
+        Assert.True(point.GetProperty("completed").GetInt64() > 0);
+        Assert.True(point.GetProperty("meanBatchSize").GetDouble() >= 1);
+        Assert.True(point.GetProperty("meanInferenceMs").GetDouble() > 0);
+        Assert.True(point.GetProperty("meanPreprocessMs").GetDouble() > 0);
+        Assert.Empty(point.GetProperty("errors").EnumerateObject());
+        File.Delete(json);
+    }
+
+    [Fact]
+    public void An_open_loop_point_sends_at_the_requested_rate()
+    {
+        var output = new StringWriter();
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--rate", "20", "--duration", "2", "--warmup", "0.5",
+            "--images", Images], output, TextWriter.Null);
+
+        Assert.Equal(CliApp.ExitSuccess, exit);
+        Assert.Contains("20/s", output.ToString());
+    }
+
+    [Fact]
+    public void The_in_process_sweep_measures_every_combination()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.json");
+
+        var exit = CliApp.Run(["bench", "--in-process", "--source", "synthetic:xxs", "--instances", "1,2", "--threads", "1", "--batch", "1,2",
+            "--duration", "0.5", "--warmup", "0.2", "--images", Images, "--json", json], TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal(CliApp.ExitSuccess, exit);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var points = report.RootElement.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(4, points.Count);
+        Assert.All(points, p => Assert.True(p.GetProperty("throughput").GetDouble() > 0));
+        Assert.Equal(points.Max(p => p.GetProperty("throughput").GetDouble()), report.RootElement.GetProperty("best").GetProperty("throughput").GetDouble());
+        File.Delete(json);
+    }
+}
