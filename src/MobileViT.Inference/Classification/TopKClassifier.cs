@@ -13,22 +13,9 @@ public static class TopKClassifier
         foreach (var value in logits)
             sum += Math.Exp(value - max);
 
-        // A k-sized insertion list: k is small (default 5) against 1000 classes.
-        var top = new List<int>(k + 1);
-        for (var i = 0; i < logits.Length; i++)
-        {
-            if (top.Count == k && logits[i] <= logits[top[^1]])
-                continue;
-            var at = top.Count;
-            while (at > 0 && logits[top[at - 1]] < logits[i])
-                at--;
-            top.Insert(at, i);
-            if (top.Count > k)
-                top.RemoveAt(k);
-        }
-
-        var result = new Prediction[top.Count];
-        for (var i = 0; i < top.Count; i++)
+        var top = TopValues.Indices(logits, k);
+        var result = new Prediction[top.Length];
+        for (var i = 0; i < top.Length; i++)
             result[i] = new Prediction(top[i], labels[top[i]], (float)(Math.Exp(logits[top[i]] - max) / sum));
         return result;
     }

@@ -13,6 +13,12 @@ public abstract record InferenceInput
 
     public IDisposable? Owner { get; init; }
 
+    /// <summary>
+    /// A timeout that arrived with the input itself (e.g. Triton's <c>parameters.timeout</c> inside a REST body),
+    /// counted from the request's arrival; the earlier of it and the request's timeout applies. Must be positive.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     public abstract int SampleCount { get; }
 
     public abstract long ByteCount { get; }

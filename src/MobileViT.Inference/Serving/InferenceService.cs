@@ -58,6 +58,8 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             metrics.RecordBytesReceived(model.Name, request.Protocol, input.ByteCount);
             activity?.SetTag("mobilevit.image.bytes", input.ByteCount);
             ValidateSampleCount(input);
+            if (input.Timeout is { } inputTimeout)
+                call = call with { Timeout = Earlier(call.Timeout, inputTimeout) };
 
             var samples = await RunSamplesAsync(model, input, call, topK, cancellationToken).ConfigureAwait(false);
             var response = new InferenceResponse(model, samples);
@@ -107,6 +109,14 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
         if (untilDeadline <= TimeSpan.Zero)
             throw new DeadlineExceededException(TimeSpan.Zero);
         return request.Timeout is { } t && t < untilDeadline ? t : untilDeadline;
+    }
+
+    private TimeSpan Earlier(TimeSpan? requestTimeout, TimeSpan inputTimeout)
+    {
+        if (inputTimeout <= TimeSpan.Zero)
+            throw new InvalidRequestException("The timeout must be a positive duration.", "bad-timeout");
+        var timeout = requestTimeout ?? TimeSpan.FromMilliseconds(options.Batching.RequestTimeoutMs);
+        return inputTimeout < timeout ? inputTimeout : timeout;
     }
 
     private void ValidateSampleCount(InferenceInput input)
@@ -209,13 +219,19 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
         }
     }
 
-    private static async Task<SampleResult> RunAsync(ServedModel model, IBatchInput input, TimeSpan preprocessedBefore, InferenceCallOptions call, int topK,
+    private async Task<SampleResult> RunAsync(ServedModel model, IBatchInput input, TimeSpan preprocessedBefore, InferenceCallOptions call, int topK,
         CancellationToken cancellationToken)
     {
         try
         {
             var result = await model.Batcher.InferAsync(input, call, cancellationToken).ConfigureAwait(false);
-            var predictions = topK > 0 ? TopKClassifier.Classify(result.Logits, model.Labels, topK) : null;
+            Prediction[]? predictions = null;
+            if (topK > 0)
+            {
+                var outputStarted = time.GetTimestamp();
+                predictions = TopKClassifier.Classify(result.Logits, model.Labels, topK);
+                metrics.RecordOutput(model.Name, time.GetElapsedTime(outputStarted));
+            }
             return new SampleResult(result, predictions, preprocessedBefore + result.PreprocessTime, null);
         }
         catch (Exception e)

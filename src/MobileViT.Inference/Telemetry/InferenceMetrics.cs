@@ -15,6 +15,15 @@ public sealed class InferenceMetrics : IDisposable
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    public const string RequestsInstrument = "mobilevit.requests";
+    public const string RequestDurationInstrument = "mobilevit.request.duration";
+    public const string QueueWaitInstrument = "mobilevit.queue.wait";
+    public const string BatchInferenceInstrument = "mobilevit.batch.inference";
+    public const string BatchSizeInstrument = "mobilevit.batch.size";
+    public const string PreprocessInstrument = "mobilevit.preprocess.duration";
+    public const string OutputInstrument = "mobilevit.output.duration";
+    public const string QueueDepthInstrument = "mobilevit.queue.depth";
+
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
@@ -23,6 +32,7 @@ public sealed class InferenceMetrics : IDisposable
     private readonly Histogram<double> _inference;
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<double> _preprocess;
+    private readonly Histogram<double> _output;
     private readonly Histogram<double> _loadDuration;
     private readonly Histogram<double> _warmUpDuration;
     private readonly UpDownCounter<int> _instances;
@@ -31,28 +41,31 @@ public sealed class InferenceMetrics : IDisposable
     public InferenceMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _requests = _meter.CreateCounter<long>("mobilevit.requests", "{request}",
+        _requests = _meter.CreateCounter<long>(RequestsInstrument, "{request}",
             "Inference requests, each counted once, by outcome: " + string.Join(", ", Serving.RequestOutcome.All) + ".");
-        _requestDuration = _meter.CreateHistogram("mobilevit.request.duration", "s",
+        _requestDuration = _meter.CreateHistogram(RequestDurationInstrument, "s",
             "End-to-end time of one inference request in the service: preprocessing, queueing, inference and post-processing.",
             advice: SecondsAdvice);
         _bytesReceived = _meter.CreateCounter<long>("mobilevit.request.received", "By",
             "Encoded image or tensor bytes received for inference.");
-        _queueWait = _meter.CreateHistogram("mobilevit.queue.wait", "s",
+        _queueWait = _meter.CreateHistogram(QueueWaitInstrument, "s",
             "Time a request waited in its model's queue before its batch started.", advice: SecondsAdvice);
-        _inference = _meter.CreateHistogram("mobilevit.batch.inference", "s",
+        _inference = _meter.CreateHistogram(BatchInferenceInstrument, "s",
             "ONNX Runtime time for one batch.", advice: SecondsAdvice);
-        _batchSize = _meter.CreateHistogram<long>("mobilevit.batch.size", "{image}",
+        _batchSize = _meter.CreateHistogram<long>(BatchSizeInstrument, "{image}",
             "Images in each batch run.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128] });
-        _preprocess = _meter.CreateHistogram("mobilevit.preprocess.duration", "s",
+        _preprocess = _meter.CreateHistogram(PreprocessInstrument, "s",
             "Decode, resize, crop and normalise of one image, on the request's thread.", advice: SecondsAdvice);
+        _output = _meter.CreateHistogram(OutputInstrument, "s",
+            "Time to shape one request's output from its logits: top-k with softmax, or a protocol's classification or logits tensor.",
+            advice: SecondsAdvice);
         _loadDuration = _meter.CreateHistogram("mobilevit.model.load.duration", "s",
             "Time to obtain a model and create its sessions.", advice: StartupSecondsAdvice);
         _warmUpDuration = _meter.CreateHistogram("mobilevit.model.warmup.duration", "s",
             "Time to warm a model's sessions with every batch size.", advice: StartupSecondsAdvice);
         _instances = _meter.CreateUpDownCounter<int>("mobilevit.instances", "{instance}", "Session instances by execution provider.");
-        _meter.CreateObservableGauge("mobilevit.queue.depth", () => Observe(q => q.Depth()), "{request}",
+        _meter.CreateObservableGauge(QueueDepthInstrument, () => Observe(q => q.Depth()), "{request}",
             "Requests waiting in the model's queue.");
         _meter.CreateObservableUpDownCounter("mobilevit.batches.in_flight", () => Observe(q => q.InFlight()), "{batch}",
             "Batches running on the model's sessions right now.");
@@ -103,9 +116,13 @@ public sealed class InferenceMetrics : IDisposable
     public void RecordPreprocess(string model, TimeSpan duration) =>
         _preprocess.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
 
+    public void RecordOutput(string model, TimeSpan duration) =>
+        _output.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+
     public void RecordQueueWait(string model, TimeSpan duration) =>
         _queueWait.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
 
+    /// <summary>Records the size before the time, on the caller's thread: <see cref="ModelStatistics"/> pairs the two by that order.</summary>
     public void RecordBatch(string model, string provider, int size, TimeSpan inference)
     {
         _batchSize.Record(size, new("model", model), new("execution_provider", provider));

@@ -14,34 +14,24 @@ public sealed class LiveStats : IDisposable
     public const int RateWindowSeconds = 5;
     public const int HistorySeconds = 60;
 
-    private readonly Meter _meter;
     private readonly TimeProvider _time;
     private readonly long _startedMs;
-    private readonly MeterListener _listener = new();
+    private readonly InferenceMeterListener _listener;
     private readonly ConcurrentDictionary<string, ModelWindow> _models = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _queueDepths = new(StringComparer.OrdinalIgnoreCase);
 
     public LiveStats(InferenceMetrics metrics, TimeProvider time)
     {
-        _meter = metrics.Meter;
         _time = time;
         _startedMs = NowMs();
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            // Only this service's meter: tests run several services in one process, each with a meter of this name.
-            if (ReferenceEquals(instrument.Meter, _meter) && instrument.Name is RequestsInstrument or DurationInstrument or BatchSizeInstrument or QueueDepthInstrument)
-                listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>(OnLong);
-        _listener.SetMeasurementEventCallback<double>(OnDouble);
-        _listener.SetMeasurementEventCallback<int>(OnInt);
-        _listener.Start();
+        _listener = new InferenceMeterListener(metrics,
+            new HashSet<string> { RequestsInstrument, DurationInstrument, BatchSizeInstrument, QueueDepthInstrument }, OnLong, OnDouble, OnInt);
     }
 
-    private const string RequestsInstrument = "mobilevit.requests";
-    private const string DurationInstrument = "mobilevit.request.duration";
-    private const string BatchSizeInstrument = "mobilevit.batch.size";
-    private const string QueueDepthInstrument = "mobilevit.queue.depth";
+    private const string RequestsInstrument = InferenceMetrics.RequestsInstrument;
+    private const string DurationInstrument = InferenceMetrics.RequestDurationInstrument;
+    private const string BatchSizeInstrument = InferenceMetrics.BatchSizeInstrument;
+    private const string QueueDepthInstrument = InferenceMetrics.QueueDepthInstrument;
 
     /// <summary>The figures for each of <paramref name="models"/>, by name (zeros for a model that has seen no traffic).</summary>
     public IReadOnlyDictionary<string, ModelLiveStats> Snapshot(IEnumerable<string> models)
@@ -74,15 +64,7 @@ public sealed class LiveStats : IDisposable
             _queueDepths[model] = value;
     }
 
-    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
-    {
-        foreach (var tag in tags)
-        {
-            if (tag.Key == key)
-                return tag.Value as string;
-        }
-        return null;
-    }
+    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key) => InferenceMeterListener.Tag(tags, key);
 
     private ModelWindow Window(string model) => _models.GetOrAdd(model, _ => new ModelWindow());
 

@@ -23,6 +23,7 @@ public static class MobileViTApp
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();
+        builder.Services.AddKServeV2();
 
         var app = builder.Build();
         app.UseExceptionHandler();

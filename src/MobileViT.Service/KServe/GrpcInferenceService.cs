@@ -1,16 +1,16 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Serving;
+using MobileViT.Inference.Telemetry;
 using MobileViT.Service.KServe.V2;
 using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.KServe;
 
 /// <summary>The KServe V2 Open Inference Protocol over gRPC (<c>inference.GRPCInferenceService</c>).</summary>
-public sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
+public sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference, InferenceMetrics metrics, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -20,17 +20,19 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
 
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
+        V2Inference.RequireVersion(request.Name, request.Version);
         var model = registry.GetConfigured(request.Name);
         return Task.FromResult(new ModelReadyResponse { Ready = registry.StateOf(model.Name) == ModelState.Ready });
     }
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerMetadataResponse { Name = V2ModelMetadata.ServerName, Version = V2ModelMetadata.ServerVersion });
+        Task.FromResult(new ServerMetadataResponse { Name = V2ModelMetadata.ServerName, Version = V2ModelMetadata.ServerVersion, Extensions = { V2ModelMetadata.Extensions } });
 
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
+        V2Inference.RequireVersion(request.Name, request.Version);
         var model = registry.Describe(registry.GetAdmitting(request.Name).Name);
-        var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform };
+        var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform, Versions = { V2Inference.Version } };
         response.Inputs.AddRange(V2ModelMetadata.Inputs(model).Select(ToMessage));
         response.Outputs.AddRange(V2ModelMetadata.Outputs(model).Select(ToMessage));
         return Task.FromResult(response);
@@ -38,25 +40,41 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf()),
-            (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), request.Outputs.Select(o => o.Name).ToList())),
+        V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
+        var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
+        var timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout),
+            (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested)),
             context.CancellationToken);
-        var output = V2Inference.ToOutput(result);
+        var output = V2Inference.ToOutput(result, requested, metrics, time);
 
-        var response = new ModelInferResponse { ModelName = result.Model.Name, Id = request.Id };
+        var response = new ModelInferResponse { ModelName = result.Model.Name, ModelVersion = V2Inference.Version, Id = request.Id };
         response.Parameters["synthetic"] = new InferParameter { BoolParam = result.Model.Synthetic };
         response.Parameters["server_batch_size"] = new InferParameter { Int64Param = output.LargestServerBatch };
-        var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.OutputName, Datatype = V2ModelMetadata.Fp32 };
-        tensor.Shape.Add(output.BatchSize);
-        tensor.Shape.Add(output.ClassCount);
-        response.Outputs.Add(tensor);
-        // Raw output when the client sent raw input (as Triton does), typed contents otherwise.
-        if (request.RawInputContents.Count > 0)
-            response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(output.Logits.AsSpan()).ToArray()));
-        else
-            tensor.Contents = new InferTensorContents { Fp32Contents = { output.Logits } };
+        foreach (var tensor in output.Outputs)
+        {
+            var message = new ModelInferResponse.Types.InferOutputTensor { Name = tensor.Name, Datatype = tensor.Datatype, Shape = { tensor.Shape } };
+            response.Outputs.Add(message);
+            // Raw output when the client sent raw input (as Triton does), typed contents otherwise.
+            if (request.RawInputContents.Count > 0)
+                response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(tensor.ToBinary()));
+            else if (tensor.Fp32 is not null)
+                message.Contents = new InferTensorContents { Fp32Contents = { tensor.Fp32 } };
+            else
+                message.Contents = new InferTensorContents { BytesContents = { tensor.Strings!.Select(ByteString.CopyFromUtf8) } };
+        }
         return response;
     }
+
+    private static int? Classification(ModelInferRequest.Types.InferRequestedOutputTensor output) =>
+        output.Parameters.TryGetValue("classification", out var p) ? (int)Math.Clamp(Integer(p, "classification") ?? 0, int.MinValue, int.MaxValue) : null;
+
+    private static long? Integer(InferParameter parameter, string name) => parameter.ParameterChoiceCase switch
+    {
+        InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param,
+        InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
+        _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param.", "bad-parameter"),
+    };
 
     private static List<V2InputTensor> ReadInputs(ModelInferRequest request)
     {
@@ -75,7 +93,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
                 if (contents is not null && (contents.Fp32Contents.Count > 0 || contents.BytesContents.Count > 0))
                     throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", "invalid-tensor");
                 if (input.Datatype == V2ModelMetadata.BytesType)
-                    bytes = SplitRawBytes(input.Name, raw[i].Memory);
+                    bytes = V2BytesElements.Split(input.Name, raw[i].Memory);
                 else
                     fp32 = RawFloats(input.Name, raw[i].Span);
             }
@@ -97,25 +115,6 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         for (var i = 0; i < values.Length; i++)
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
         return values;
-    }
-
-    /// <summary>BYTES raw contents: each element is a 4-byte little-endian length followed by that many bytes.</summary>
-    private static List<ReadOnlyMemory<byte>> SplitRawBytes(string name, ReadOnlyMemory<byte> raw)
-    {
-        var elements = new List<ReadOnlyMemory<byte>>();
-        var offset = 0;
-        while (offset < raw.Length)
-        {
-            if (raw.Length - offset < 4)
-                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' end inside an element's 4-byte length prefix.", "invalid-tensor");
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(raw.Span.Slice(offset, 4));
-            offset += 4;
-            if (length > raw.Length - offset)
-                throw new InvalidRequestException($"Raw contents of BYTES input '{name}' declare an element of {length} bytes but only {raw.Length - offset} remain.", "invalid-tensor");
-            elements.Add(raw.Slice(offset, (int)length));
-            offset += (int)length;
-        }
-        return elements;
     }
 
     private static ModelMetadataResponse.Types.TensorMetadata ToMessage(V2ModelMetadata.Tensor tensor) =>

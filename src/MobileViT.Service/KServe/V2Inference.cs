@@ -1,31 +1,51 @@
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Serving;
+using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.KServe;
 
 /// <summary>
 /// Translates a V2 inference request to the inference core and back, for both the gRPC and REST forms: the one input
 /// is either the model's FP32 pixel tensor [N,3,H,W] or the BYTES tensor <c>image</c> [N] of encoded images; the one
-/// output is the logits, [N, classes]. The protocol has no per-sample error, so a request one of whose images fails
-/// fails as a whole, naming the element.
+/// output is the logits, [N, classes], or with the classification extension the top N of each row as BYTES [N, count].
+/// The protocol has no per-sample error, so a request one of whose images fails fails as a whole, naming the element:
+/// its other images still run (they are queued side by side with it), their results are discarded, and the error is
+/// the failed element's (e.g. 400 naming "Element 1"). Nothing partial is ever returned.
 /// </summary>
 public static class V2Inference
 {
-    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null) => new()
+    /// <summary>The only version of every model.</summary>
+    public const string Version = "1";
+
+    /// <summary>
+    /// The core request; <paramref name="timeoutMicroseconds"/> is Triton's <c>parameters.timeout</c>, a deadline
+    /// counted from arrival (queueing included).
+    /// </summary>
+    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null, long? timeoutMicroseconds = null) => new()
     {
         Model = model,
         Protocol = protocol,
         Output = OutputKind.Logits,
         Deadline = deadline,
+        Timeout = timeoutMicroseconds is { } us ? TimeSpan.FromMicroseconds(us) : null,
     };
 
-    public static InferenceInput ToInput(ServedModel model, IReadOnlyList<V2InputTensor> inputs, IReadOnlyList<string> requestedOutputs)
+    /// <summary>Refuses any version but <see cref="Version"/> (an empty one means the latest) as an unknown model.</summary>
+    public static void RequireVersion(string model, string? version)
+    {
+        if (!string.IsNullOrEmpty(version) && version != Version)
+            throw new InferenceException(ErrorKind.UnknownModel, $"Model '{model}' has only version {Version}; version '{version}' does not exist.", "unknown-version");
+    }
+
+    public static InferenceInput ToInput(ServedModel model, IReadOnlyList<V2InputTensor> inputs, IReadOnlyList<V2RequestedOutput> requestedOutputs)
     {
         var signature = model.Signature;
         foreach (var output in requestedOutputs)
         {
-            if (output != signature.OutputName)
-                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{output}' was requested.", "invalid-tensor");
+            if (output.Name != signature.OutputName)
+                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{output.Name}' was requested.", "invalid-tensor");
+            if (output.Classification is { } count && (count < 1 || count > signature.ClassCount))
+                throw new InvalidRequestException($"Output '{output.Name}': 'classification' must be between 1 and {signature.ClassCount} (was {count}).", "bad-classification");
         }
         if (inputs.Count != 1)
         {
@@ -59,17 +79,33 @@ public static class V2Inference
             throw new InvalidRequestException($"Input '{input.Name}' must be {datatype} {shape}; its datatype is {input.Datatype}.", "invalid-tensor");
     }
 
-    /// <summary>The logits of every sample, row-major; throws the first failed sample's error, naming it.</summary>
-    public static V2InferenceOutput ToOutput(InferenceResponse response)
+    /// <summary>
+    /// The requested outputs (the logits when none was named), built from every sample's logits; throws the first
+    /// failed sample's error, naming it. The time to shape them is the model's output time in the metrics.
+    /// </summary>
+    public static V2InferenceOutput ToOutput(InferenceResponse response, IReadOnlyList<V2RequestedOutput> requested, InferenceMetrics metrics, TimeProvider time)
     {
-        var classes = response.Model.Signature.ClassCount;
-        var logits = new float[response.Samples.Count * classes];
-        for (var i = 0; i < response.Samples.Count; i++)
+        var started = time.GetTimestamp();
+        var signature = response.Model.Signature;
+        var classes = signature.ClassCount;
+        var batch = response.Samples.Count;
+        var logits = new float[batch * classes];
+        for (var i = 0; i < batch; i++)
         {
             if (response.Samples[i].Error is { } error)
                 throw new InferenceException(error.Kind, $"Element {i} of the batch failed: {error.Message}", error.Code, error.RetryAfter, error);
             response.Samples[i].Inference!.Logits.CopyTo(logits, i * classes);
         }
-        return new V2InferenceOutput(response.Model.Signature.OutputName, response.Samples.Count, classes, logits, response.LargestBatch);
+        var outputs = (requested.Count > 0 ? requested : [new V2RequestedOutput(signature.OutputName)]).Select(output =>
+        {
+            if (output.Classification is not { } count)
+                return new V2OutputTensor(output.Name, V2ModelMetadata.Fp32, [batch, classes], logits, null, output.Binary);
+            var strings = new List<string>(batch * count);
+            for (var i = 0; i < batch; i++)
+                strings.AddRange(V2Classification.Of(logits.AsSpan(i * classes, classes), response.Model.Labels, count));
+            return new V2OutputTensor(output.Name, V2ModelMetadata.BytesType, [batch, count], null, strings, output.Binary);
+        }).ToList();
+        metrics.RecordOutput(response.Model.Name, time.GetElapsedTime(started));
+        return new V2InferenceOutput(outputs, response.LargestBatch);
     }
 }

@@ -17,6 +17,9 @@ public static class V2ModelMetadata
     public static string ServerVersion { get; } =
         typeof(V2ModelMetadata).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    /// <summary>The Triton protocol extensions this server implements, as <c>/v2</c> and <c>ServerMetadata</c> list them.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = ["binary_tensor_data", "classification", "statistics", "model_configuration"];
+
     public sealed record Tensor(string Name, string Datatype, long[] Shape);
 
     /// <summary>Inputs (send exactly one of them): the preprocessed tensor, or encoded images.</summary>

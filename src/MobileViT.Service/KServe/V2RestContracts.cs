@@ -18,14 +18,16 @@ public sealed record V2InferResponseJson(
     [property: JsonPropertyName("model_name")] string ModelName,
     [property: JsonPropertyName("model_version")] string? ModelVersion,
     [property: JsonPropertyName("id")] string? Id,
-    [property: JsonPropertyName("parameters")] Dictionary<string, object> Parameters,
+    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, object> Parameters,
     [property: JsonPropertyName("outputs")] IReadOnlyList<V2OutputJson> Outputs);
 
+/// <summary>One output: <c>data</c> (FP32 numbers or BYTES strings), or <c>parameters.binary_data_size</c> when its bytes follow the JSON.</summary>
 public sealed record V2OutputJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("shape")] long[] Shape,
     [property: JsonPropertyName("datatype")] string Datatype,
-    [property: JsonPropertyName("data")] float[] Data);
+    [property: JsonPropertyName("parameters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, object>? Parameters,
+    [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? Data);
 
 public sealed record V2ServerMetadataJson(
     [property: JsonPropertyName("name")] string Name,

@@ -41,11 +41,14 @@ public static class HttpErrorTable
     public static IResult ToProblem(InferenceException e)
     {
         var error = For(e);
-        var problem = TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type);
-        return e.RetryAfter is { } retryAfter ? new WithRetryAfter(problem, retryAfter) : problem;
+        return WithRetryAfter(e, TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type));
     }
 
-    private sealed class WithRetryAfter(IResult inner, TimeSpan retryAfter) : IResult
+    /// <summary>The result with the error's <c>Retry-After</c> header, where it has one; for bodies other than problem+json.</summary>
+    public static IResult WithRetryAfter(InferenceException e, IResult result) =>
+        e.RetryAfter is { } retryAfter ? new RetryAfterResult(result, retryAfter) : result;
+
+    private sealed class RetryAfterResult(IResult inner, TimeSpan retryAfter) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {

@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+using MobileViT.Inference.Models;
+
+namespace MobileViT.Service.KServe;
+
+/// <summary>
+/// Triton's model configuration (the JSON form of <c>model_config.proto</c>'s ModelConfig) for a loaded model:
+/// dims exclude the batch dimension, as Triton's do when <c>max_batch_size</c> is above 0.
+/// </summary>
+public sealed record V2ModelConfigJson(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("platform")] string Platform,
+    [property: JsonPropertyName("backend")] string Backend,
+    [property: JsonPropertyName("version_policy")] object VersionPolicy,
+    [property: JsonPropertyName("max_batch_size")] int MaxBatchSize,
+    [property: JsonPropertyName("input")] IReadOnlyList<V2ModelConfigJson.TensorConfig> Input,
+    [property: JsonPropertyName("output")] IReadOnlyList<V2ModelConfigJson.TensorConfig> Output,
+    [property: JsonPropertyName("dynamic_batching")] V2ModelConfigJson.DynamicBatching Batching,
+    [property: JsonPropertyName("instance_group")] IReadOnlyList<V2ModelConfigJson.InstanceGroup> InstanceGroups)
+{
+    public sealed record TensorConfig(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("data_type")] string DataType,
+        [property: JsonPropertyName("dims")] long[] Dims);
+
+    public sealed record DynamicBatching(
+        [property: JsonPropertyName("max_queue_delay_microseconds")] long MaxQueueDelayMicroseconds,
+        [property: JsonPropertyName("preferred_batch_size")] int[] PreferredBatchSize);
+
+    public sealed record InstanceGroup(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("count")] int Count);
+
+    public static V2ModelConfigJson Of(ModelDescription model)
+    {
+        var input = model.InputSize!;
+        var kind = string.Equals(model.ExecutionProvider, "CUDA", StringComparison.OrdinalIgnoreCase) ? "KIND_GPU" : "KIND_CPU";
+        return new V2ModelConfigJson(model.Name, V2ModelMetadata.Platform, "onnxruntime", new { latest = new { num_versions = 1 } },
+            model.Batching.MaxBatchSize ?? 1,
+            [
+                new(model.Tensors!.Input, "TYPE_FP32", [input.Channels, input.Height, input.Width]),
+                new(V2ModelMetadata.ImageInputName, "TYPE_STRING", [1]),
+            ],
+            [new(model.Tensors.Output, "TYPE_FP32", [model.LabelCount!.Value])],
+            new DynamicBatching(model.Batching.MaxQueueDelayMs * 1000L, []),
+            [new InstanceGroup(model.Name + "_0", kind, model.Instances ?? 1)]);
+    }
+}

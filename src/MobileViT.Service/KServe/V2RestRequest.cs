@@ -1,0 +1,10 @@
+namespace MobileViT.Service.KServe;
+
+/// <summary>
+/// A REST V2 inference request as read from its body (JSON, or JSON header and binary tensors). <see cref="Owner"/>
+/// returns the pooled buffers the binary tensors were read into. <see cref="BinaryOutputs"/> is
+/// <c>binary_data_output</c>: outputs not named send binary data.
+/// </summary>
+public sealed record V2RestRequest(string? Id, IReadOnlyList<V2InputTensor> Inputs, IReadOnlyList<V2RequestedOutput> Outputs, bool BinaryOutputs,
+    long? TimeoutMicroseconds,
+    IDisposable? Owner);
