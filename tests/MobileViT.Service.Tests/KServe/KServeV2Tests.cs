@@ -15,35 +15,17 @@ namespace MobileViT.Service.Tests.KServe;
 /// The KServe V2 protocol, gRPC and REST, serving the shared fixture directory (a PyTorch-exported MobileViT-XXS) as
 /// a local model: ModelInfer on the fixture's probe input must reproduce the fixture's reference logits.
 /// </summary>
-public sealed class KServeV2Tests : IAsyncLifetime
+public sealed class KServeV2Tests(SharedFixtureModelService fixture) : IClassFixture<SharedFixtureModelService>
 {
-    private const string Model = "seed7";
-    private RunningService _service = null!;
-    private GrpcChannel _channel = null!;
+    private const string Model = SharedFixtureModelService.Model;
+    private RunningService Service => fixture.Service;
+    private GrpcChannel Channel => fixture.Channel;
 
-    private static readonly float[] ProbeInput = SharedFixtures.ReadFloats(Path.Combine(SharedFixtures.MobileViTXxsSeed7, "probe_input.f32"));
-    private static readonly float[] ProbeLogits = SharedFixtures.ReadFloats(Path.Combine(SharedFixtures.MobileViTXxsSeed7, "probe_logits.f32"));
+    private static float[] ProbeInput => SharedFixtureModelService.ProbeInput;
 
-    public async Task InitializeAsync()
-    {
-        _service = await RunningService.StartAsync(RunningService.SmallModel(Model, SharedFixtures.MobileViTXxsSeed7));
-        _channel = _service.CreateGrpcChannel();
-    }
+    private GRPCInferenceService.GRPCInferenceServiceClient Client => new(Channel);
 
-    public async Task DisposeAsync()
-    {
-        _channel.Dispose();
-        await _service.DisposeAsync();
-    }
-
-    private GRPCInferenceService.GRPCInferenceServiceClient Client => new(_channel);
-
-    private static void AssertProbeLogits(IReadOnlyList<float> logits)
-    {
-        Assert.Equal(ProbeLogits.Length, logits.Count);
-        var worst = ProbeLogits.Select((expected, i) => Math.Abs(expected - logits[i])).Max();
-        Assert.True(worst < 1e-3, $"largest difference from the reference logits: {worst}");
-    }
+    private static void AssertProbeLogits(IReadOnlyList<float> logits) => SharedFixtureModelService.AssertProbeLogits(logits);
 
     private static ModelInferRequest.Types.InferInputTensor PixelValues(long n) => new() { Name = "pixel_values", Datatype = "FP32", Shape = { n, 3, 256, 256 } };
 
@@ -80,7 +62,7 @@ public sealed class KServeV2Tests : IAsyncLifetime
     {
         var body = new { id = "rest-probe", inputs = new[] { new { name = "pixel_values", shape = new[] { 2, 3, 256, 256 }, datatype = "FP32", data = ProbeInput } } };
 
-        using var response = await _service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", body);
+        using var response = await Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", body);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -105,7 +87,7 @@ public sealed class KServeV2Tests : IAsyncLifetime
         var logits = response.Outputs[0].Contents.Fp32Contents.ToArray();
         for (var i = 0; i < images.Length; i++)
         {
-            var classify = await new MobileViT.Service.Grpc.V1.Classifier.ClassifierClient(_channel).ClassifyAsync(
+            var classify = await new MobileViT.Service.Grpc.V1.Classifier.ClassifierClient(Channel).ClassifyAsync(
                 new MobileViT.Service.Grpc.V1.ClassifyRequest { Image = ByteString.CopyFrom(images[i]), Model = Model, TopK = 1 });
             var row = logits.AsSpan(i * 1000, 1000);
             Assert.Equal(classify.Predictions[0].Index, row.IndexOf(TensorPrimitivesMax(row)));
@@ -168,24 +150,33 @@ public sealed class KServeV2Tests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
 
         foreach (var path in new[] { "v2/models/nope", "v2/models/nope/ready" })
-            Assert.Equal(HttpStatusCode.NotFound, (await _service.Client.GetAsync(path)).StatusCode);
-        using var infer = await _service.Client.PostAsJsonAsync("v2/models/nope/infer", new { inputs = Array.Empty<object>() });
+            Assert.Equal(HttpStatusCode.NotFound, (await Service.Client.GetAsync(path)).StatusCode);
+        using var infer = await Service.Client.PostAsJsonAsync("v2/models/nope/infer", new { inputs = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.NotFound, infer.StatusCode);
-        Assert.Equal("application/problem+json", infer.Content.Headers.ContentType?.MediaType);
+        AssertV2Error(infer, await infer.Content.ReadAsStringAsync(), "nope");
     }
 
     [Fact]
-    public async Task Rest_infer_with_a_bad_shape_or_body_is_a_400_problem()
+    public async Task Rest_infer_with_a_bad_shape_or_body_is_a_400_with_the_protocol_error_body()
     {
         var badShape = new { inputs = new[] { new { name = "pixel_values", shape = new[] { 1, 3, 8, 8 }, datatype = "FP32", data = new float[192] } } };
-        using var shape = await _service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", badShape);
-        using var notJson = await _service.Client.PostAsync($"v2/models/{Model}/infer", new StringContent("{not json", null, "application/json"));
+        using var shape = await Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", badShape);
+        using var notJson = await Service.Client.PostAsync($"v2/models/{Model}/infer", new StringContent("{not json", null, "application/json"));
 
-        foreach (var response in new[] { shape, notJson })
+        foreach (var (response, detail) in new[] { (shape, "shape"), (notJson, "not a V2 inference request") })
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            AssertV2Error(response, await response.Content.ReadAsStringAsync(), detail);
         }
+    }
+
+    /// <summary>The protocol's error body: a JSON object with one string, <c>error</c> (not problem+json).</summary>
+    private static void AssertV2Error(HttpResponseMessage response, string body, string detail)
+    {
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(["error"], json.Select(p => p.Key));
+        Assert.Contains(detail, (string?)json["error"]);
     }
 
     [Fact]
@@ -193,7 +184,7 @@ public sealed class KServeV2Tests : IAsyncLifetime
     {
         var body = new { inputs = new[] { new { name = "image", shape = new[] { 1 }, datatype = "BYTES", data = new[] { Convert.ToBase64String(TestImages.Png(64, 64)) } } } };
 
-        using var response = await _service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", body);
+        using var response = await Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer", body);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var output = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["outputs"]![0]!;
@@ -222,14 +213,14 @@ public sealed class KServeV2Tests : IAsyncLifetime
     [Fact]
     public async Task Health_and_metadata_over_rest()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _service.Client.GetAsync("v2/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _service.Client.GetAsync("v2/health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _service.Client.GetAsync($"v2/models/{Model}/ready")).StatusCode);
-        var server = JsonNode.Parse(await _service.Client.GetStringAsync("v2"))!;
+        Assert.Equal(HttpStatusCode.OK, (await Service.Client.GetAsync("v2/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Service.Client.GetAsync("v2/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Service.Client.GetAsync($"v2/models/{Model}/ready")).StatusCode);
+        var server = JsonNode.Parse(await Service.Client.GetStringAsync("v2"))!;
         Assert.Equal("mobilevit-service", (string?)server["name"]);
         Assert.NotNull(server["extensions"]);
 
-        var metadata = JsonNode.Parse(await _service.Client.GetStringAsync($"v2/models/{Model}"))!;
+        var metadata = JsonNode.Parse(await Service.Client.GetStringAsync($"v2/models/{Model}"))!;
         Assert.Equal(Model, (string?)metadata["name"]);
         Assert.Equal("onnxruntime_onnx", (string?)metadata["platform"]);
         var inputs = metadata["inputs"]!.AsArray();
