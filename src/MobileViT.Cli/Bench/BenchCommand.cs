@@ -14,9 +14,9 @@ public sealed class BenchCommand : ICliCommand
     public string Summary => "Load-test a server (HTTP) or measure this machine's in-process ceiling.";
 
     public string Usage => """
-        usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream] [--model NAME]
+        usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream,v2-json,v2-binary] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
-                               [--images DIR] [--json FILE]
+                               [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
 
@@ -28,6 +28,10 @@ public sealed class BenchCommand : ICliCommand
         the gRPC timing fields). --concurrency runs a closed loop per value; --rate runs an open loop (requests/s) per
         value, latency measured from each request's scheduled time.
         --requests stops a closed-loop point after that many requests (warm-up included), e.g. for a memory soak.
+        v2-json and v2-binary POST a preprocessed FP32 pixel_values tensor of --batch samples per request (default 1;
+        a list makes one arm per size) to /v2/models/{--model}/infer, as JSON numbers or as Triton binary tensor data.
+        --rounds N repeats every arm N times, interleaved (ABBA order), after one unmeasured warm-up pass per arm;
+        --server-pid adds the server process's CPU seconds per request (utime + stime from /proc/PID/stat) to each point.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -36,7 +40,8 @@ public sealed class BenchCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args,
-            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
+            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch",
+                "rounds", "server-pid"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
@@ -78,34 +83,75 @@ public sealed class BenchCommand : ICliCommand
         var rates = options.GetIntList("rate");
         var concurrency = options.GetIntList("concurrency") ?? (rates is null ? [1, 4, 16, 64] : []);
 
+        var rounds = options.GetInt("rounds") ?? 1;
+        var serverPid = options.GetInt("server-pid");
+        if (rounds < 1)
+            throw new UsageException("--rounds must be at least 1.");
+        var batches = options.GetIntList("batch") ?? [1];
+        var clients = protocols.SelectMany(protocol => protocol.StartsWith("v2-", StringComparison.Ordinal)
+            ? batches.Select(batch => CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), batch))
+            : [CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), 1)]).ToList();
         var points = new List<BenchPoint>();
-        foreach (var protocol in protocols)
+        try
         {
-            await using var client = CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"));
-            var runner = new LoadRunner(client, images, warmup, duration, error);
-            foreach (var c in concurrency)
+            var interleaved = rounds > 1 || serverPid is not null;
+            if (interleaved && warmup > TimeSpan.Zero)
             {
-                points.Add(await runner.ClosedLoopAsync(c, options.GetInt("requests")));
-                error.WriteLine($"  done: {protocol} c={c}: {points[^1].Throughput:0.0} img/s");
+                // One unmeasured pass per arm, so that every measured point (and its CPU reading) is warm.
+                foreach (var client in clients)
+                    await new LoadRunner(client, images, TimeSpan.Zero, warmup, error).ClosedLoopAsync(concurrency.FirstOrDefault(1));
             }
-            foreach (var r in rates ?? [])
+            var pointWarmup = interleaved ? TimeSpan.Zero : warmup;
+            for (var round = 0; round < rounds; round++)
             {
-                points.Add(await runner.OpenLoopAsync(r));
-                error.WriteLine($"  done: {protocol} rate={r}/s: {points[^1].Throughput:0.0} img/s");
+                foreach (var client in round % 2 == 0 ? clients : Enumerable.Reverse(clients))
+                {
+                    var runner = new LoadRunner(client, images, pointWarmup, duration, error);
+                    foreach (var c in concurrency)
+                    {
+                        points.Add(await MeasureAsync(() => runner.ClosedLoopAsync(c, options.GetInt("requests")), serverPid));
+                        error.WriteLine($"  done: {client.Protocol} c={c} round {round + 1}: {points[^1].Throughput:0.0} req/s");
+                    }
+                    foreach (var r in rates ?? [])
+                    {
+                        points.Add(await MeasureAsync(() => runner.OpenLoopAsync(r), serverPid));
+                        error.WriteLine($"  done: {client.Protocol} rate={r}/s round {round + 1}: {points[^1].Throughput:0.0} req/s");
+                    }
+                }
             }
         }
+        finally
+        {
+            foreach (var client in clients)
+                await client.DisposeAsync();
+        }
         BenchReport.WriteLoadTable(output, points);
+        if (rounds > 1)
+            BenchReport.WriteInterleavedSummary(output, points);
         if (options.Get("json") is { } json)
             BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, points });
         return points.Any(p => p.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 
-    private static IBenchClient CreateClient(string protocol, Uri httpAddress, Uri grpcAddress, string? model) => protocol switch
+    /// <summary>The point, with the server's CPU seconds per completed request when its process id is known.</summary>
+    private static async Task<BenchPoint> MeasureAsync(Func<Task<BenchPoint>> measure, int? serverPid)
+    {
+        if (serverPid is not { } pid)
+            return await measure();
+        var before = ProcessCpu.Seconds(pid);
+        var point = await measure();
+        var cpu = ProcessCpu.Seconds(pid) - before;
+        return point with { ServerCpuSecondsPerRequest = point.Completed > 0 ? cpu / point.Completed : double.NaN };
+    }
+
+    private static IBenchClient CreateClient(string protocol, Uri httpAddress, Uri grpcAddress, string? model, int batch) => protocol switch
     {
         "http" => new HttpBenchClient(httpAddress, model),
         "grpc" => new GrpcUnaryBenchClient(grpcAddress, model),
         "grpc-stream" => new GrpcStreamBenchClient(grpcAddress, model),
-        _ => throw new UsageException($"--protocol '{protocol}' is not one of: http, grpc, grpc-stream."),
+        "v2-json" or "v2-binary" => new V2TensorBenchClient(httpAddress,
+            model ?? throw new UsageException($"--protocol {protocol} needs --model (the V2 protocol names the model)."), protocol == "v2-binary", batch),
+        _ => throw new UsageException($"--protocol '{protocol}' is not one of: http, grpc, grpc-stream, v2-json, v2-binary."),
     };
 
     private static Uri AbsoluteUrl(string text, string option) =>

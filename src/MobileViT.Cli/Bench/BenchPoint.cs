@@ -14,4 +14,8 @@ public sealed record BenchPoint(
     double MeanBatchSize,
     double MeanQueueMs,
     double MeanInferenceMs,
-    double MeanPreprocessMs);
+    double MeanPreprocessMs)
+{
+    /// <summary>The server process's CPU time (user + system) per completed request over the point, when measured.</summary>
+    public double? ServerCpuSecondsPerRequest { get; init; }
+}
