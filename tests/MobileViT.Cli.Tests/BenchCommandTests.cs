@@ -56,6 +56,33 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
     }
 
     [Fact]
+    public void The_v2_tensor_arms_run_interleaved_with_the_servers_cpu_per_request()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+        var output = new StringWriter();
+
+        // The service runs in this process, so its CPU is this process's.
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--model", "tiny", "--protocol", "v2-json,v2-binary",
+            "--batch", "1,2", "--concurrency", "2", "--rounds", "2", "--duration", "1", "--warmup", "0.5",
+            "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--images", Images, "--json", json], output, TextWriter.Null);
+
+        Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}");
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var points = report.RootElement.GetProperty("points").EnumerateArray().ToList();
+        // Round 1 in arm order, round 2 reversed.
+        Assert.Equal(["v2-json b1", "v2-json b2", "v2-binary b1", "v2-binary b2", "v2-binary b2", "v2-binary b1", "v2-json b2", "v2-json b1"],
+            points.Select(p => p.GetProperty("protocol").GetString()));
+        Assert.All(points, p =>
+        {
+            Assert.True(p.GetProperty("completed").GetInt64() > 0);
+            Assert.Empty(p.GetProperty("errors").EnumerateObject());
+            Assert.True(p.GetProperty("serverCpuSecondsPerRequest").GetDouble() > 0);
+        });
+        Assert.Contains("medians over rounds", output.ToString());
+        File.Delete(json);
+    }
+
+    [Fact]
     public void An_open_loop_point_sends_at_the_requested_rate()
     {
         var output = new StringWriter();

@@ -5,8 +5,9 @@ namespace MobileViT.Service.Transport;
 
 /// <summary>
 /// The one table from an <see cref="InferenceException"/> to an HTTP status, problem type and title, used by single
-/// requests, batch items and KServe V2 REST. The status follows the kind; a few input errors that HTTP names itself
-/// (too large, wrong media type, too slow) have their own.
+/// requests and batch items (problem+json) and by KServe V2 REST (the status, with the protocol's own error body).
+/// The status follows the kind; a few input errors that HTTP names itself (too large, wrong media type, too slow)
+/// have their own.
 /// </summary>
 public static class HttpErrorTable
 {
