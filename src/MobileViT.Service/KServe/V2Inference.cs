@@ -27,8 +27,15 @@ public static class V2Inference
         Protocol = protocol,
         Output = OutputKind.Logits,
         Deadline = deadline,
-        Timeout = timeoutMicroseconds is { } us ? TimeSpan.FromMicroseconds(us) : null,
+        Timeout = Timeout(timeoutMicroseconds),
     };
+
+    /// <summary>Longer timeouts are cut to a day: far beyond any request, and safe to add to a clock reading.</summary>
+    private const long MaxTimeoutMicroseconds = 86_400_000_000;
+
+    /// <summary>Triton's <c>parameters.timeout</c> (microseconds) as a timeout; zero or negative is kept for the core to refuse.</summary>
+    public static TimeSpan? Timeout(long? microseconds) =>
+        microseconds is { } us ? TimeSpan.FromMicroseconds(Math.Min(us, MaxTimeoutMicroseconds)) : null;
 
     /// <summary>Refuses any version but <see cref="Version"/> (an empty one means the latest) as an unknown model.</summary>
     public static void RequireVersion(string model, string? version)

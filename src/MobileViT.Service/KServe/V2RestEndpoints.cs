@@ -94,7 +94,7 @@ public static class V2RestEndpoints
             return V2Inference.ToInput(model, request.Inputs, requested) with
             {
                 Owner = request.Owner,
-                Timeout = request.TimeoutMicroseconds is { } us ? TimeSpan.FromMicroseconds(us) : null,
+                Timeout = V2Inference.Timeout(request.TimeoutMicroseconds),
             };
         }, context.RequestAborted);
         var output = V2Inference.ToOutput(response, requested, metrics, time);

@@ -275,6 +275,9 @@ public sealed class TritonExtensionsTests(SharedFixtureModelService fixture) : I
         using var zero = await Http.PostAsJsonAsync($"v2/models/{Model}/infer",
             new { parameters = new { timeout = 0 }, inputs = new[] { PixelValuesJson(SharedFixtureModelService.ProbeInput) } });
         Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
+        using var huge = await Http.PostAsJsonAsync($"v2/models/{Model}/infer",
+            new { parameters = new { timeout = long.MaxValue }, inputs = new[] { PixelValuesJson(SharedFixtureModelService.ProbeInput) } });
+        Assert.Equal(HttpStatusCode.OK, huge.StatusCode);
     }
 
     [Fact]
