@@ -157,6 +157,25 @@ public sealed class TritonExtensionsTests(SharedFixtureModelService fixture) : I
             Assert.Equal(float.Parse(expected[i][0], CultureInfo.InvariantCulture), float.Parse(strings[i][0], CultureInfo.InvariantCulture), 1e-4f);
     }
 
+    [Fact]
+    public async Task Classification_over_grpc_with_raw_input_comes_back_as_raw_length_prefixed_strings()
+    {
+        var request = new ModelInferRequest
+        {
+            ModelName = Model,
+            Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = "pixel_values", Datatype = "FP32", Shape = { 2, 3, 256, 256 } } },
+            Outputs = { new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "logits", Parameters = { ["classification"] = new InferParameter { Int64Param = 2 } } } },
+        };
+        request.RawInputContents.Add(ByteString.CopyFrom(BinaryTensorBody.Floats(SharedFixtureModelService.ProbeInput)));
+
+        var response = await Grpc.ModelInferAsync(request);
+
+        Assert.Equal([2L, 2L], response.Outputs[0].Shape);
+        var strings = BinaryTensorBody.ReadElements(response.RawOutputContents[0].Span);
+        Assert.Equal(4, strings.Count);
+        Assert.All(strings, s => Assert.Equal(3, ParseClassification(s).Length));
+    }
+
     /// <summary>Per row, the top <paramref name="n"/> (value, index) by sorting the whole row: an independent computation.</summary>
     private static string[][] ExpectedClassification(float[] logits, int n) =>
         logits.Chunk(1000).SelectMany(row => row.Select((v, i) => (v, i)).OrderByDescending(p => p.v).Take(n)
