@@ -208,6 +208,9 @@ internal sealed class RgbImage(int width, int height)
     }
 
     /// <summary>Inserts an APP1 Exif segment carrying only an Orientation tag right after the JPEG's SOI marker.</summary>
+    /// <summary>EXIF orientations 1 to 8, for theories.</summary>
+    public static TheoryData<int> Orientations => [1, 2, 3, 4, 5, 6, 7, 8];
+
     public static byte[] WithExifOrientation(byte[] jpeg, int orientation)
     {
         Assert.True(jpeg[0] == 0xFF && jpeg[1] == 0xD8, "not a JPEG");
