@@ -16,7 +16,7 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
-                               [--images DIR] [--json FILE]
+                               [--images DIR] [--group all|size|image] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
 
@@ -28,6 +28,8 @@ public sealed class BenchCommand : ICliCommand
         the gRPC timing fields). --concurrency runs a closed loop per value; --rate runs an open loop (requests/s) per
         value, latency measured from each request's scheduled time.
         --requests stops a closed-loop point after that many requests (warm-up included), e.g. for a memory soak.
+        --group size runs every point once per size class of the images (<1MP, 1-6MP, >=6MP, from the JPEG headers),
+        --group image once per image, so that throughput and server preprocessing time are reported per size or file.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -36,12 +38,12 @@ public sealed class BenchCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args,
-            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch"],
+            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
-        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
+        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB ({string.Join(", ", images.GroupBy("size").Select(g => $"{g.Images.Count} {g.Label}"))}); {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
 
         return options.Has("in-process")
             ? RunInProcess(options, images, warmup, duration, output, error)
@@ -78,25 +80,29 @@ public sealed class BenchCommand : ICliCommand
         var rates = options.GetIntList("rate");
         var concurrency = options.GetIntList("concurrency") ?? (rates is null ? [1, 4, 16, 64] : []);
 
+        var groups = images.GroupBy(options.Get("group") ?? "all");
         var points = new List<BenchPoint>();
-        foreach (var protocol in protocols)
+        foreach (var group in groups)
         {
-            await using var client = CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"));
-            var runner = new LoadRunner(client, images, warmup, duration, error);
-            foreach (var c in concurrency)
+            foreach (var protocol in protocols)
             {
-                points.Add(await runner.ClosedLoopAsync(c, options.GetInt("requests")));
-                error.WriteLine($"  done: {protocol} c={c}: {points[^1].Throughput:0.0} img/s");
-            }
-            foreach (var r in rates ?? [])
-            {
-                points.Add(await runner.OpenLoopAsync(r));
-                error.WriteLine($"  done: {protocol} rate={r}/s: {points[^1].Throughput:0.0} img/s");
+                await using var client = CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"));
+                var runner = new LoadRunner(client, group, warmup, duration, error);
+                foreach (var c in concurrency)
+                {
+                    points.Add(await runner.ClosedLoopAsync(c, options.GetInt("requests")));
+                    error.WriteLine($"  done: {protocol} {group.Label} c={c}: {points[^1].Throughput:0.0} img/s");
+                }
+                foreach (var r in rates ?? [])
+                {
+                    points.Add(await runner.OpenLoopAsync(r));
+                    error.WriteLine($"  done: {protocol} {group.Label} rate={r}/s: {points[^1].Throughput:0.0} img/s");
+                }
             }
         }
         BenchReport.WriteLoadTable(output, points);
         if (options.Get("json") is { } json)
-            BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, points });
+            BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, images = images.Images.Select(i => new { i.Name, i.Width, i.Height, bytes = i.Bytes.Length, i.SizeClass }), points });
         return points.Any(p => p.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 

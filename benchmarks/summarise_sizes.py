@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Summarises a scripts/bench-sizes.sh run: per photo and per size class, the server's preprocessing time per arm
+against Pillow's in the same round (median over rounds of the per-round ratio), and throughput per size class.
+Writes OUT/sizes.json and prints the tables. Usage: summarise_sizes.py OUT"""
+import json
+import pathlib
+import statistics
+import sys
+
+
+def load(path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main():
+    out = pathlib.Path(sys.argv[1])
+    rounds = sorted(out.glob("round*"), key=lambda p: int(p.name[5:]))
+    arms = []
+    for path in sorted(rounds[0].glob("*-c1.json")):
+        arms.append(path.name[:-len("-c1.json")])
+    arms.sort(key=lambda a: ["before", "exact", "fast"].index(a) if a in ("before", "exact", "fast") else 9)
+
+    images = {}
+    size_of = {}
+    for r in rounds:
+        pillow = load(r / "pillow.json")["images"]
+        for arm in arms:
+            c1 = load(r / f"{arm}-c1.json")
+            if c1 is None:
+                continue
+            for image in c1["images"]:
+                size_of[image["name"]] = image["sizeClass"]
+            for point in c1["points"]:
+                name = point["images"]
+                entry = images.setdefault(name, {"pillow": {"prepMs": [], "decodeMs": [], "floorMs": []}, "arms": {}})
+                if arm == arms[0]:
+                    for key in ("prepMs", "decodeMs", "floorMs"):
+                        entry["pillow"][key].append(pillow[name][key])
+                    entry["width"], entry["height"] = pillow[name]["width"], pillow[name]["height"]
+                a = entry["arms"].setdefault(arm, {"prepMs": [], "ratio": []})
+                a["prepMs"].append(point["meanPreprocessMs"])
+                a["ratio"].append(point["meanPreprocessMs"] / pillow[name]["prepMs"])
+
+    throughput = {}
+    for r in rounds:
+        for arm in arms:
+            c8 = load(r / f"{arm}-c8.json")
+            for point in (c8 or {}).get("points", []):
+                throughput.setdefault(point["images"], {}).setdefault(arm, []).append(point["throughput"])
+
+    med = statistics.median
+    summary = {"rounds": len(rounds), "arms": arms, "images": {}, "classes": {}}
+    for name, entry in sorted(images.items(), key=lambda kv: kv[1]["width"] * kv[1]["height"]):
+        summary["images"][name] = {
+            "width": entry["width"], "height": entry["height"], "sizeClass": size_of[name],
+            "pillow": {k: med(v) for k, v in entry["pillow"].items()},
+            "arms": {arm: {"prepMs": med(a["prepMs"]), "ratioToPillow": med(a["ratio"])} for arm, a in entry["arms"].items()},
+        }
+    for size in dict.fromkeys(size_of[n] for n in summary["images"]):
+        members = [v for v in summary["images"].values() if v["sizeClass"] == size]
+        summary["classes"][size] = {
+            "images": len(members),
+            "pillowPrepMs": statistics.mean(m["pillow"]["prepMs"] for m in members),
+            "pillowFloorMs": statistics.mean(m["pillow"]["floorMs"] for m in members),
+            "arms": {arm: {
+                "prepMs": statistics.mean(m["arms"][arm]["prepMs"] for m in members),
+                "ratioToPillowMedian": med(m["arms"][arm]["ratioToPillow"] for m in members),
+                "throughput": med(throughput.get(size, {}).get(arm, [float("nan")])),
+                "throughputRounds": throughput.get(size, {}).get(arm, []),
+            } for arm in arms},
+        }
+    (out / "sizes.json").write_text(json.dumps(summary, indent=1))
+
+    print(f"{'photo':28}{'size':>11}{'pillow ms':>11}{'1/8 ms':>8}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}" for arm in arms))
+    for name, v in summary["images"].items():
+        row = f"{name:28}{v['width']:>5}x{v['height']:<5}{v['pillow']['prepMs']:>11.2f}{v['pillow']['floorMs']:>8.2f}"
+        for arm in arms:
+            row += f"{v['arms'][arm]['prepMs']:>11.2f}{v['arms'][arm]['ratioToPillow']:>9.2f}"
+        print(row)
+    print()
+    print(f"{'class':10}{'photos':>7}{'pillow ms':>11}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}{'img/s c=8':>11}" for arm in arms))
+    for size, v in summary["classes"].items():
+        row = f"{size:10}{v['images']:>7}{v['pillowPrepMs']:>11.2f}"
+        for arm in arms:
+            a = v["arms"][arm]
+            row += f"{a['prepMs']:>11.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}"
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
