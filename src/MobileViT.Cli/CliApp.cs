@@ -14,6 +14,7 @@ public static class CliApp
     {
         new BuildModelCommand(),
         new Bench.BenchCommand(),
+        new ComparePreprocessingCommand(),
     };
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)

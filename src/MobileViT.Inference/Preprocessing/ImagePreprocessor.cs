@@ -120,6 +120,15 @@ public sealed class ImagePreprocessor
                 $"the image has {header.StoredWidth}x{header.StoredHeight} pixels, more than the limit of {MaxPixels}");
     }
 
+    /// <summary>
+    /// The image is decoded at scale 1 / this: 1 in exact mode and for anything but JPEG; in fast mode, for a JPEG, the
+    /// <see cref="PreprocessingMode.Fast"/> choice of 1, 2, 4 or 8.
+    /// </summary>
+    public int DecodeScaleDenominator(ImageHeader header) =>
+        header.Format == nameof(SKEncodedImageFormat.Jpeg) && Mode == PreprocessingMode.Fast && Config.DoResize
+            ? JpegScale.Denominator(header.StoredWidth, header.StoredHeight, Config.ShortestEdge)
+            : 1;
+
     /// <summary>Throws <see cref="InvalidImageException"/> for anything that is not a decodable image within the pixel limit.</summary>
     public unsafe void Preprocess(ReadOnlySpan<byte> encodedImage, Span<float> destination)
     {
@@ -137,9 +146,7 @@ public sealed class ImagePreprocessor
             CheckPixelLimit(header);
 
             bool jpeg = codec.EncodedFormat == SKEncodedImageFormat.Jpeg;
-            int denominator = jpeg && Mode == PreprocessingMode.Fast && Config.DoResize
-                ? JpegScale.Denominator(header.StoredWidth, header.StoredHeight, Config.ShortestEdge)
-                : 1;
+            int denominator = DecodeScaleDenominator(header);
             NativeBuffer? buffer = null;
             try
             {

@@ -24,24 +24,9 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
         return result;
     }
 
-    private static (double Mean, double Max, int Differing) Compare(float[] actual, float[] expected)
-    {
-        double sum = 0, max = 0;
-        int differing = 0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            double d = Math.Abs(actual[i] - expected[i]) * 255;
-            sum += d;
-            max = Math.Max(max, d);
-            if (d != 0)
-                differing++;
-        }
-        return (sum / actual.Length, max, differing);
-    }
-
     private void AssertIdentical(float[] expected, float[] actual, string what)
     {
-        var (mean, max, differing) = Compare(actual, expected);
+        var (mean, max, differing, _) = TensorDifference.Between(actual, expected);
         output.WriteLine($"{what}: mean |diff| {mean:F5}/255, max {max:F3}/255, {differing} values differ");
         Assert.True(differing == 0, $"{what}: {differing} values differ (max {max:F3}/255)");
     }
@@ -167,7 +152,7 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
         var jpeg = Upscaled("coffee.jpg", width, height);
         var exact = Run(Exact, jpeg);
         var fast = Run(Fast, jpeg);
-        var (mean, max, differing) = Compare(fast, exact);
+        var (mean, max, differing, _) = TensorDifference.Between(fast, exact);
         output.WriteLine($"{width}x{height}: fast vs exact mean |diff| {mean:F4}/255, max {max:F1}/255, {differing} values differ");
         Assert.True(differing > 0, "fast mode should have decoded at a reduced scale");
         Assert.True(mean <= 0.5 && max <= 8, $"mean {mean:F4}/255, max {max:F1}/255");

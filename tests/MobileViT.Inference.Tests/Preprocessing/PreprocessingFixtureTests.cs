@@ -37,18 +37,8 @@ public sealed class PreprocessingFixtureTests(ITestOutputHelper output)
         Assert.Equal(expected.Length, actual.Length);
         preprocessor.Preprocess(File.ReadAllBytes(Path.Combine(SharedFixtures.Preprocess, image)), actual);
 
-        double sum = 0, max = 0;
-        int differing = 0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            double d = Math.Abs(actual[i] - expected[i]);
-            sum += d;
-            max = Math.Max(max, d);
-            if (d != 0)
-                differing++;
-        }
-        double mean = sum / actual.Length;
-        string report = $"{image} ({preprocessor.JpegDecoder}): mean |diff| = {mean * 255:F5}/255, max |diff| = {max * 255:F3}/255, differing values = {differing} of {actual.Length}";
+        var (mean, max, differing, _) = TensorDifference.Between(actual, expected);
+        string report = $"{image} ({preprocessor.JpegDecoder}): mean |diff| = {mean:F5}/255, max |diff| = {max:F3}/255, differing values = {differing} of {actual.Length}";
         output.WriteLine(report);
         Assert.True(differing == 0, report);
     }
