@@ -5,6 +5,7 @@ Usage: plot_sizes.py sizes.json OUT.svg"""
 import json
 import math
 import sys
+from xml.sax.saxutils import escape
 
 COLOURS = {"pillow": "#888888", "before": "#d62728", "exact": "#1f77b4", "fast": "#2ca02c"}
 WIDTH, HEIGHT, PANEL_W, TOP, PLOT_H = 900, 420, 380, 60, 270
@@ -22,7 +23,7 @@ def log_ticks(low, high):
 
 def panel(x0, title, unit, groups, series, values):
     """groups: size classes; series: bar names; values[(group, series)] -> number."""
-    parts = [f'<text x="{x0 + PANEL_W / 2}" y="{TOP - 25}" text-anchor="middle" font-size="15" font-weight="bold">{title}</text>']
+    parts = [f'<text x="{x0 + PANEL_W / 2}" y="{TOP - 25}" text-anchor="middle" font-size="15" font-weight="bold">{escape(title)}</text>']
     present = [v for v in values.values() if v and v > 0 and not math.isnan(v)]
     low = 10 ** math.floor(math.log10(min(present)))
     high = 10 ** math.ceil(math.log10(max(present)))
@@ -42,7 +43,7 @@ def panel(x0, title, unit, groups, series, values):
             bx, by = gx + s * bar_w, y(v)
             parts.append(f'<rect x="{bx:.1f}" y="{by:.1f}" width="{bar_w - 2:.1f}" height="{TOP + PLOT_H - by:.1f}" fill="{COLOURS.get(name, "#9467bd")}"/>')
             parts.append(f'<text x="{bx + bar_w / 2 - 1:.1f}" y="{by - 4:.1f}" text-anchor="middle" font-size="10">{v:.3g}</text>')
-        parts.append(f'<text x="{x0 + g * group_w + group_w / 2:.1f}" y="{TOP + PLOT_H + 18}" text-anchor="middle" font-size="12">{group}</text>')
+        parts.append(f'<text x="{x0 + g * group_w + group_w / 2:.1f}" y="{TOP + PLOT_H + 18}" text-anchor="middle" font-size="12">{escape(group)}</text>')
     parts.append(f'<line x1="{x0}" x2="{x0 + PANEL_W}" y1="{TOP + PLOT_H}" y2="{TOP + PLOT_H}" stroke="black"/>')
     return parts
 
@@ -68,7 +69,7 @@ def main():
         label = {"pillow": "Pillow (decode+resize+crop)", "before": "before (SkiaSharp, scalar)",
                  "exact": "exact", "fast": "fast"}.get(name, name)
         parts.append(f'<rect x="{legend_x}" y="{HEIGHT - 40}" width="12" height="12" fill="{COLOURS.get(name, "#9467bd")}"/>')
-        parts.append(f'<text x="{legend_x + 17}" y="{HEIGHT - 30}" font-size="12">{label}</text>')
+        parts.append(f'<text x="{legend_x + 17}" y="{HEIGHT - 30}" font-size="12">{escape(label)}</text>')
         legend_x += 30 + 7 * len(label)
     parts.append(f'<text x="{WIDTH - 10}" y="{HEIGHT - 10}" text-anchor="end" font-size="10" fill="#666">scripts/bench-sizes.sh, {summary["rounds"]} interleaved rounds, medians</text>')
     parts.append("</svg>")

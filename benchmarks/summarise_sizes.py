@@ -69,6 +69,42 @@ def main():
                 "throughputRounds": throughput.get(size, {}).get(arm, []),
             } for arm in arms},
         }
+    # Per round, the ratios the targets are stated in: each from points of the same round.
+    per_round = []
+    for i, r in enumerate(rounds):
+        pillow = load(r / "pillow.json")["images"]
+        row = {"round": i + 1}
+        for arm in arms:
+            c1 = {p["images"]: p["meanPreprocessMs"] for p in load(r / f"{arm}-c1.json")["points"]}
+            typical = [c1[n] / pillow[n]["prepMs"] for n in c1 if size_of[n] == "<1MP"]
+            large = [c1[n] / pillow[n]["prepMs"] for n in c1 if size_of[n] == ">=6MP"]
+            row[f"{arm}TypicalMedianXPillow"] = med(typical) if typical else None
+            row[f"{arm}12MPXPillow"] = med(large) if large else None
+            c8 = {p["images"]: p["throughput"] for p in load(r / f"{arm}-c8.json")["points"]}
+            for size, value in c8.items():
+                row[f"{arm}Throughput{size}"] = value
+        if "before" in arms:
+            for size in throughput:
+                if row.get(f"beforeThroughput{size}"):
+                    for arm in arms:
+                        if arm != "before":
+                            row[f"{arm}ThroughputVsBefore{size}"] = row[f"{arm}Throughput{size}"] / row[f"beforeThroughput{size}"]
+        per_round.append(row)
+    summary["perRound"] = per_round
+    summary["targets"] = {key: med([row[key] for row in per_round if row.get(key) is not None])
+                          for key in per_round[0] if key != "round" and ("XPillow" in key or "VsBefore" in key)}
+    decoders = {}
+    for r in rounds:
+        text = (r / "decoders.txt").read_text() if (r / "decoders.txt").exists() else ""
+        image = None
+        for line in text.splitlines():
+            if not line.startswith(" "):
+                image = line.split()[0]
+            elif line.split()[1:2] == [] or not line.split()[1].replace(".", "").isdigit():
+                continue
+            else:
+                decoders.setdefault(image, {}).setdefault(line.split()[0], []).append(float(line.split()[1]))
+    summary["decodersMs"] = {image: {name: med(v) for name, v in by.items()} for image, by in decoders.items()}
     (out / "sizes.json").write_text(json.dumps(summary, indent=1))
 
     print(f"{'photo':28}{'size':>11}{'pillow ms':>11}{'1/8 ms':>8}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}" for arm in arms))
@@ -85,6 +121,19 @@ def main():
             a = v["arms"][arm]
             row += f"{a['prepMs']:>11.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}"
         print(row)
+
+    if summary["decodersMs"]:
+        print()
+        names = list(next(iter(summary["decodersMs"].values())))
+        print(f"{'JPEG decode, median ms':28}" + "".join(f"{n:>12}" for n in names))
+        for image, by in summary["decodersMs"].items():
+            print(f"{image:28}" + "".join(f"{by.get(n, float('nan')):>12.2f}" for n in names))
+    print()
+    print("per round (ratios of points in the same round), and their medians:")
+    keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "VsBefore" in k)]
+    for key in keys:
+        values = " ".join(f"{row[key]:6.2f}" if row.get(key) is not None else "     -" for row in per_round)
+        print(f"  {key:34}{values}   median {summary['targets'][key]:.2f}")
 
 
 if __name__ == "__main__":

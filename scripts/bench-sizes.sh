@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Per-size-class preprocessing and throughput, interleaved in rounds so that ratios survive this VM's noise:
-# per round, Pillow (Debian python3-pil) times decode + resize + crop of every photo, then each service arm runs as a
+# per round, Pillow (Debian python3-pil) times decode + resize + crop of every photo, the candidate JPEG decoders
+# decode every photo (benchmarks/JpegDecoderChoice), then each service arm runs as a
 # fresh process and is measured at concurrency 1, one image at a time (server-reported x-preprocess-time-ms per
 # photo), and at concurrency 8 per size class (throughput). Images: benchmarks/images plus a 12 MP phone-size photo
 # made by benchmarks/make_phone_photo.py. Summary (JSON and table) by benchmarks/summarise_sizes.py, plot by
@@ -23,7 +24,7 @@ mkdir -p "$out/images"
 cp benchmarks/images/*.jpg "$out/images/"
 [ -f "$out/images/phone_4032x3024.jpg" ] || "$python" benchmarks/make_phone_photo.py "$out/images/phone_4032x3024.jpg"
 
-for project in src/MobileViT.Cli src/MobileViT.Service; do
+for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/JpegDecoderChoice; do
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
 done
 service_dll=src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
@@ -45,6 +46,8 @@ for round in $(seq 1 "$rounds"); do
   dir=$out/round$round; mkdir -p "$dir"
   echo "== round $round: pillow"
   "$python" benchmarks/pillow_preprocess.py --json "$dir/pillow.json" "$out/images"/*.jpg
+  echo "== round $round: JPEG decoders"
+  dotnet benchmarks/JpegDecoderChoice/bin/Release/net10.0/JpegDecoderChoice.dll "$out/images"/*.jpg | tee "$dir/decoders.txt"
   for arm in ${arms//,/ }; do
     dll=$service_dll; mode=$arm
     [ "$arm" != before ] || { dll=$before_dll; mode=exact; }
@@ -55,7 +58,7 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 1 300); do curl -fs http://127.0.0.1:5320/health/ready >/dev/null 2>&1 && break; sleep 0.5; done
     echo "== round $round: service, $arm"
-    "${cli[@]}" --concurrency 4 --duration 3 --warmup 0 >/dev/null   # JIT warm-up on every size
+    "${cli[@]}" --concurrency 4 --duration 3 --warmup 0 >/dev/null 2>&1   # JIT warm-up on every size
     "${cli[@]}" --group image --concurrency 1 --duration "$(awk "BEGIN {print $duration / 2}")" --warmup 1 \
       --json "$dir/$arm-c1.json" 2>/dev/null | tail -n +2
     "${cli[@]}" --group size --concurrency 8 --duration "$duration" --warmup 2 --json "$dir/$arm-c8.json" 2>/dev/null | tail -n +3
