@@ -41,12 +41,16 @@ def main():
                 a["prepMs"].append(point["meanPreprocessMs"])
                 a["ratio"].append(point["meanPreprocessMs"] / pillow[name]["prepMs"])
 
-    throughput = {}
+    throughput, cpu_ms = {}, {}
     for r in rounds:
         for arm in arms:
-            c8 = load(r / f"{arm}-c8.json")
-            for point in (c8 or {}).get("points", []):
-                throughput.setdefault(point["images"], {}).setdefault(arm, []).append(point["throughput"])
+            for path in sorted(r.glob(f"{arm}-c8*.json")):
+                cpu = path.with_suffix(".cpu")
+                for point in load(path).get("points", []):
+                    throughput.setdefault(point["images"], {}).setdefault(arm, []).append(point["throughput"])
+                    if cpu.exists() and point["completed"]:
+                        cpu_ms.setdefault(point["images"], {}).setdefault(arm, []).append(
+                            float(cpu.read_text()) * 1000 / point["completed"])
 
     med = statistics.median
     summary = {"rounds": len(rounds), "arms": arms, "images": {}, "classes": {}}
@@ -67,6 +71,7 @@ def main():
                 "ratioToPillowMedian": med(m["arms"][arm]["ratioToPillow"] for m in members),
                 "throughput": med(throughput.get(size, {}).get(arm, [float("nan")])),
                 "throughputRounds": throughput.get(size, {}).get(arm, []),
+                "serverCpuMsPerImage": med(cpu_ms.get(size, {}).get(arm, [float("nan")])),
             } for arm in arms},
         }
     # Per round, the ratios the targets are stated in: each from points of the same round.
@@ -80,19 +85,24 @@ def main():
             large = [c1[n] / pillow[n]["prepMs"] for n in c1 if size_of[n] == ">=6MP"]
             row[f"{arm}TypicalMedianXPillow"] = med(typical) if typical else None
             row[f"{arm}12MPXPillow"] = med(large) if large else None
-            c8 = {p["images"]: p["throughput"] for p in load(r / f"{arm}-c8.json")["points"]}
-            for size, value in c8.items():
-                row[f"{arm}Throughput{size}"] = value
+            for path in sorted(r.glob(f"{arm}-c8*.json")):
+                for p in load(path)["points"]:
+                    row[f"{arm}Throughput{p['images']}"] = p["throughput"]
+                    cpu = path.with_suffix(".cpu")
+                    if cpu.exists() and p["completed"]:
+                        row[f"{arm}CpuMsPerImage{p['images']}"] = float(cpu.read_text()) * 1000 / p["completed"]
         if "before" in arms:
             for size in throughput:
                 if row.get(f"beforeThroughput{size}"):
                     for arm in arms:
                         if arm != "before":
                             row[f"{arm}ThroughputVsBefore{size}"] = row[f"{arm}Throughput{size}"] / row[f"beforeThroughput{size}"]
+                            if row.get(f"{arm}CpuMsPerImage{size}") and row.get(f"beforeCpuMsPerImage{size}"):
+                                row[f"{arm}CpuPerImageBeforeOver{size}"] = row[f"beforeCpuMsPerImage{size}"] / row[f"{arm}CpuMsPerImage{size}"]
         per_round.append(row)
     summary["perRound"] = per_round
     summary["targets"] = {key: med([row[key] for row in per_round if row.get(key) is not None])
-                          for key in per_round[0] if key != "round" and ("XPillow" in key or "VsBefore" in key)}
+                          for key in per_round[0] if key != "round" and ("XPillow" in key or "VsBefore" in key or "BeforeOver" in key)}
     decoders = {}
     for r in rounds:
         text = (r / "decoders.txt").read_text() if (r / "decoders.txt").exists() else ""
@@ -114,12 +124,12 @@ def main():
             row += f"{v['arms'][arm]['prepMs']:>11.2f}{v['arms'][arm]['ratioToPillow']:>9.2f}"
         print(row)
     print()
-    print(f"{'class':10}{'photos':>7}{'pillow ms':>11}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}{'img/s c=8':>11}" for arm in arms))
+    print(f"{'class':10}{'photos':>7}{'pillow ms':>11}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}{'img/s c=8':>11}{'cpu ms/img':>11}" for arm in arms))
     for size, v in summary["classes"].items():
         row = f"{size:10}{v['images']:>7}{v['pillowPrepMs']:>11.2f}"
         for arm in arms:
             a = v["arms"][arm]
-            row += f"{a['prepMs']:>11.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}"
+            row += f"{a['prepMs']:>11.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}{a['serverCpuMsPerImage']:>11.1f}"
         print(row)
 
     if summary["decodersMs"]:
@@ -130,7 +140,7 @@ def main():
             print(f"{image:28}" + "".join(f"{by.get(n, float('nan')):>12.2f}" for n in names))
     print()
     print("per round (ratios of points in the same round), and their medians:")
-    keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "VsBefore" in k)]
+    keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "VsBefore" in k or "BeforeOver" in k)]
     for key in keys:
         values = " ".join(f"{row[key]:6.2f}" if row.get(key) is not None else "     -" for row in per_round)
         print(f"  {key:34}{values}   median {summary['targets'][key]:.2f}")

@@ -3,7 +3,7 @@
 # per round, Pillow (Debian python3-pil) times decode + resize + crop of every photo, the candidate JPEG decoders
 # decode every photo (benchmarks/JpegDecoderChoice), then each service arm runs as a
 # fresh process and is measured at concurrency 1, one image at a time (server-reported x-preprocess-time-ms per
-# photo), and at concurrency 8 per size class (throughput). Images: benchmarks/images plus a 12 MP phone-size photo
+# photo), and at concurrency 8 per size class (throughput, and the server's CPU seconds per image). Images: benchmarks/images plus a 12 MP phone-size photo
 # made by benchmarks/make_phone_photo.py. Summary (JSON and table) by benchmarks/summarise_sizes.py, plot by
 # benchmarks/plot_sizes.py.
 # Usage: scripts/bench-sizes.sh [output-dir]   (default artifacts/bench/sizes)
@@ -23,6 +23,10 @@ mkdir -p "$out/images"
 "$python" -c 'import PIL, numpy' 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pil python3-numpy >/dev/null; }
 cp benchmarks/images/*.jpg "$out/images/"
 [ -f "$out/images/phone_4032x3024.jpg" ] || "$python" benchmarks/make_phone_photo.py "$out/images/phone_4032x3024.jpg"
+# One directory per size class for the throughput points, each measured with the server's CPU time.
+mkdir -p "$out/class-small" "$out/class-12mp"
+cp benchmarks/images/*.jpg "$out/class-small/"
+cp "$out/images/phone_4032x3024.jpg" "$out/class-12mp/"
 
 for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/JpegDecoderChoice; do
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
@@ -37,7 +41,10 @@ if [[ ",$arms," == *,before,* ]]; then
   dotnet build -c Release -v q -nologo "$src/src/MobileViT.Service" >/dev/null || { echo "build failed: $BENCH_BEFORE" >&2; exit 1; }
   before_dll=$src/src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
 fi
-cli=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench --url http://127.0.0.1:5320 --images "$out/images")
+bench=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench --url http://127.0.0.1:5947)
+cli=("${bench[@]}" --images "$out/images")
+# CPU seconds (user + system) the process has used; clock ticks are 1/100 s.
+cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
 pid=""
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
 
@@ -52,16 +59,26 @@ for round in $(seq 1 "$rounds"); do
     dll=$service_dll; mode=$arm
     [ "$arm" != before ] || { dll=$before_dll; mode=exact; }
     MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" MobileViT__Preprocessing__Mode=$mode \
-    Kestrel__Endpoints__Http__Url=http://127.0.0.1:5320 \
-    Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5321 Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
+    Kestrel__Endpoints__Http__Url=http://127.0.0.1:5947 \
+    Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5948 Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
       dotnet "$dll" >"$dir/$arm.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 300); do curl -fs http://127.0.0.1:5320/health/ready >/dev/null 2>&1 && break; sleep 0.5; done
+    for _ in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || { echo "the $arm service exited (port in use?):" >&2; tail -n 5 "$dir/$arm.log" >&2; exit 1; }
+      curl -fs http://127.0.0.1:5947/health/ready >/dev/null 2>&1 && break; sleep 0.5
+    done
     echo "== round $round: service, $arm"
     "${cli[@]}" --concurrency 4 --duration 3 --warmup 0 >/dev/null 2>&1   # JIT warm-up on every size
     "${cli[@]}" --group image --concurrency 1 --duration "$(awk "BEGIN {print $duration / 2}")" --warmup 1 \
-      --json "$dir/$arm-c1.json" 2>/dev/null | tail -n +2
-    "${cli[@]}" --group size --concurrency 8 --duration "$duration" --warmup 2 --json "$dir/$arm-c8.json" 2>/dev/null | tail -n +3
+      --json "$dir/$arm-c1.json" 2>/dev/null | tail -n +2 || echo "   ($arm: a c=1 point failed)"
+    # Throughput per size class, and the server's CPU time per image over the same window (no warm-up, so that both
+    # cover the same requests): on a shared VM the CPU time per image is what other load disturbs least.
+    for class in small 12mp; do
+      before_cpu=$(cpu_seconds "$pid")
+      "${bench[@]}" --images "$out/class-$class" --group size --concurrency 8 --duration "$duration" --warmup 0 \
+        --json "$dir/$arm-c8-$class.json" 2>/dev/null | tail -n +3 || echo "   ($arm, $class: a point failed)"
+      awk "BEGIN {printf \"%.2f\\n\", $(cpu_seconds "$pid") - $before_cpu}" >"$dir/$arm-c8-$class.cpu"
+    done
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   done
 done

@@ -3,7 +3,8 @@
 //   skia           SkiaSharp (its bundled libjpeg-turbo, built without SIMD), into RGBA, as the service did before;
 //   vips           NetVips (NuGet libvips with its SIMD JPEG decoder), whole image to memory, sequential access;
 //   vips-strips    NetVips, fetched in 16-row strips (what streaming into the resize would look like);
-//   tj, tj-fresh   the system's libturbojpeg (SIMD) into a reused buffer, and into a freshly allocated one;
+//   tj, tj-fresh   the system's libturbojpeg (SIMD) into a reused buffer, and into a fresh native one each time
+//                  (malloc'd and freed, as an unpooled decoder would: at 12 MP that is mmap + page faults each time);
 //   tj-1/2 ... 1/8 libturbojpeg at a reduced DCT scale (fast mode; 1/8 is close to the Huffman-decoding floor).
 // Usage: dotnet run -c Release --project benchmarks/JpegDecoderChoice -- IMAGE.jpg...
 using System.Diagnostics;
@@ -24,7 +25,7 @@ foreach (var file in args)
     Report("vips", () => Vips(bytes), reference);
     Report("vips-strips", () => { VipsStrips(bytes); return null; }, null);
     Report("tj", () => turbo.Decode(bytes, 1), reference);
-    Report("tj-fresh", () => { using var fresh = new TurboJpeg(); return fresh.Decode(bytes, 1); }, null);
+    Report("tj-fresh", () => { turbo.DecodeIntoFreshNativeBuffer(bytes); return null; }, null);
     foreach (var denominator in new[] { 2, 4, 8 })
         Report($"tj-1/{denominator}", () => turbo.Decode(bytes, denominator), null);
 }
@@ -100,6 +101,22 @@ internal sealed unsafe class TurboJpeg : IDisposable
             if (tjDecompress2(_handle, p, new CULong((nuint)jpeg.Length), o, w, 0, h, 0, 0) != 0)
                 throw new InvalidOperationException("libturbojpeg failed");
         return _buffer;
+    }
+
+    public void DecodeIntoFreshNativeBuffer(byte[] jpeg)
+    {
+        var (w, h) = Size(jpeg);
+        byte* output = (byte*)NativeMemory.Alloc((nuint)(w * h * 3));
+        try
+        {
+            fixed (byte* p = jpeg)
+                if (tjDecompress2(_handle, p, new CULong((nuint)jpeg.Length), output, w, 0, h, 0, 0) != 0)
+                    throw new InvalidOperationException("libturbojpeg failed");
+        }
+        finally
+        {
+            NativeMemory.Free(output);
+        }
     }
 
     public void Dispose() => tjDestroy(_handle);
