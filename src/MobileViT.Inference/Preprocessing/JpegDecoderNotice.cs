@@ -12,9 +12,14 @@ public static class JpegDecoderNotice
         ArgumentNullException.ThrowIfNull(logger);
         if (Interlocked.Exchange(ref _logged, 1) == 1)
             return;
-        if (ImagePreprocessor.JpegDecoderFallback)
-            logger.LogWarning("{JpegDecoder}", ImagePreprocessor.JpegDecoderStatus);
+        Log(logger, ImagePreprocessor.JpegDecoderFallback, ImagePreprocessor.JpegDecoderStatus);
+    }
+
+    internal static void Log(ILogger logger, bool fallback, string status)
+    {
+        if (fallback)
+            logger.LogWarning("{JpegDecoder}", status);
         else
-            logger.LogInformation("{JpegDecoder}", ImagePreprocessor.JpegDecoderStatus);
+            logger.LogInformation("{JpegDecoder}", status);
     }
 }
