@@ -31,7 +31,7 @@ ENV PATH=/usr/share/dotnet:$PATH \
     DOTNET_RUNNING_IN_CONTAINER=true \
     APP_UID=1654
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libssl3t64 \
+ && apt-get install -y --no-install-recommends ca-certificates libssl3t64 libturbojpeg \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 1654 app && useradd --uid 1654 --gid 1654 --no-create-home --shell /bin/sh app
 COPY --from=mcr.microsoft.com/dotnet/aspnet:10.0 /usr/share/dotnet /usr/share/dotnet
@@ -50,6 +50,11 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
 ENTRYPOINT ["dotnet", "MobileViT.Service.dll"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS cpu
+# libjpeg-turbo's TurboJPEG library, built with SIMD (Ubuntu's package above is libturbojpeg): JPEGs decode about twice
+# as fast as with SkiaSharp's bundled non-SIMD libjpeg-turbo, which the service falls back to (with a warning) without it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libturbojpeg0 \
+ && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /var/cache/mobilevit && chown 1654:1654 /var/cache/mobilevit
 WORKDIR /app
 COPY --from=publish-cpu /app .

@@ -32,7 +32,7 @@ serve() {
     --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   printf '%-8s %s\n' "$name" "$line"
-  echo "$round $name $(awk '{print $3, $6}' <<<"$line")" >>"$results"
+  echo "$round $name $(awk '{print $4, $7}' <<<"$line")" >>"$results"
 }
 ceiling() {
   line=$("${cli[@]}" --in-process --source "synthetic:$variant" --instances "$(nproc)" --threads 1 --batch 1,2 \

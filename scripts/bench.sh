@@ -3,11 +3,14 @@
 #   1. the in-process ceiling sweep (instances x intra-op threads x batch, decode + preprocess + inference),
 #   2. the service at its default configuration over HTTP, gRPC unary and gRPC streaming at concurrency 1..64,
 #   3. a memory soak (RSS after 2,000 and 20,000 requests),
-#   4. the naive baseline (Session.Run per request) at the same concurrencies.
+#   4. the naive baseline (Session.Run per request) at the same concurrencies,
+#   5. per size class (web photos and a 12 MP phone-size photo): preprocessing against Pillow and throughput, exact and
+#      fast mode (scripts/bench-sizes.sh, into OUTPUT/sizes).
 # Usage: scripts/bench.sh [xxs|xs|s] [output-dir]
 # Environment: BENCH_DURATION (seconds per point, 15), BENCH_CONCURRENCY (1,4,16,32,64), BENCH_PROTOCOLS
 # (http,grpc,grpc-stream), BENCH_BATCHES (1,2,4,8,16), BENCH_SOAK (1 runs the memory soak, 0 skips it),
-# BENCH_SERVICE_ENV (extra settings for the service, e.g. 'MobileViT__Batching__MaxBatchSize=4').
+# BENCH_SERVICE_ENV (extra settings for the service, e.g. 'MobileViT__Batching__MaxBatchSize=4'), BENCH_SIZES (1 runs the
+# per-size-class section, 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}
@@ -74,4 +77,9 @@ pids+=("$!")
 for _ in $(seq 1 300); do if curl -s -o /dev/null -X POST http://127.0.0.1:5310/v1/classify; then break; fi; sleep 0.5; done
 "${cli[@]}" --url http://127.0.0.1:5310 --protocol http --concurrency "$concurrency" --duration "$duration" --warmup 3 \
   --json "$out/naive.json" | tee "$out/naive.txt"
+if [ "${BENCH_SIZES:-1}" = 1 ]; then
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+  echo "== 5. per size class: preprocessing against Pillow, throughput, exact and fast"
+  BENCH_VARIANT=$variant BENCH_DURATION=$duration bash scripts/bench-sizes.sh "$out/sizes"
+fi
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

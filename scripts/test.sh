@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs and starts what the tests need where it is missing, then runs every test project.
 #   - Prometheus and promtool (metrics tests run their own server), from apt, without starting the system daemon;
+#   - libturbojpeg0 (the SIMD JPEG decoder; the service falls back to SkiaSharp where it is missing), from apt;
 #   - the Node gRPC client for the interop test (npm ci in tests/interop);
 #   - Debian's Chromium for the browser tests (Playwright drives it with the driver in its NuGet package: no browser
 #     download);
@@ -22,6 +23,9 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
   [ -z "$added_policy" ] || rm -f "$policy"
 fi
 prometheus --version 2>&1 | sed -n 1p
+# libjpeg-turbo's SIMD TurboJPEG library, which JPEG decoding uses (the product falls back to SkiaSharp without it;
+# the tests check that it is the one in use).
+ldconfig -p | grep -q 'libturbojpeg\.so\.0 ' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libturbojpeg0 >/dev/null; }
 # Debian's Chromium for tests/MobileViT.Browser.Tests, with its recommended fonts (the screenshots are taken with them).
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -15,6 +15,7 @@ public static class CliApp
         new BuildModelCommand(),
         new Bench.BenchCommand(),
         new Bench.BenchGraphsCommand(),
+        new ComparePreprocessingCommand(),
     };
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)

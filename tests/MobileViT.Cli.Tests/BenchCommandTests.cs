@@ -33,6 +33,35 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
         File.Delete(json);
     }
 
+    [Fact]
+    public void Group_size_reports_one_point_per_size_class_of_the_images()
+    {
+        var directory = Directory.CreateTempSubdirectory("bench-sizes-").FullName;
+        foreach (var photo in new[] { "chelsea.jpg", "coffee.jpg" })
+            File.Copy(Path.Combine(Images, photo), Path.Combine(directory, photo));
+        using (var bitmap = new SkiaSharp.SKBitmap(1600, 1200))
+        {
+            bitmap.Erase(new SkiaSharp.SKColor(120, 80, 40));
+            using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+            File.WriteAllBytes(Path.Combine(directory, "medium.jpg"), data.ToArray());
+        }
+        var json = Path.Combine(directory, "report.json");
+        var output = new StringWriter();
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--concurrency", "1", "--duration", "1", "--warmup", "0.2",
+            "--images", directory, "--group", "size", "--json", json], output, TextWriter.Null);
+
+        Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}");
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var points = report.RootElement.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(["<1MP", "1-6MP"], points.Select(p => p.GetProperty("images").GetString()));
+        Assert.All(points, p => Assert.True(p.GetProperty("meanPreprocessMs").GetDouble() > 0));
+        var sizes = report.RootElement.GetProperty("images").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!, i => i.GetProperty("sizeClass").GetString());
+        Assert.Equal("1-6MP", sizes["medium.jpg"]);
+        Assert.Equal("<1MP", sizes["chelsea.jpg"]);
+        Directory.Delete(directory, recursive: true);
+    }
+
     [Theory]
     [InlineData("grpc")]
     [InlineData("grpc-stream")]

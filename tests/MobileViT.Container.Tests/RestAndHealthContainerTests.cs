@@ -24,6 +24,21 @@ public sealed class RestAndHealthContainerTests(ServiceContainerFixture fixture)
         Assert.True(response.Headers.Contains("x-batch-size"));
     }
 
+    /// <summary>The image carries the SIMD libturbojpeg that JPEG decoding uses, and the service loads it there rather than falling back to SkiaSharp.</summary>
+    [Fact]
+    public async Task Jpegs_decode_with_the_images_libturbojpeg_not_the_skia_fallback()
+    {
+        var library = await Service.Container.ExecAsync(["sh", "-c", "ls /usr/lib/*/libturbojpeg.so.0"]);
+        Assert.True(library.ExitCode == 0, library.Stderr);
+
+        using var response = await Service.Http.PostAsync("/v1/classify?topK=1", TestJpeg.Content());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var logs = await Service.LogsAsync();
+        Assert.Contains("JPEGs decode with libturbojpeg.so.0 (SIMD libjpeg-turbo)", logs);
+        Assert.DoesNotContain("libturbojpeg not found", logs);
+    }
+
     [Fact]
     public async Task Undecodable_image_is_a_problem_response_and_the_service_keeps_serving()
     {

@@ -12,6 +12,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("MobileViT:Execution:Providers", "CUDA,TPU", "MobileViT__Execution__Providers")]
     [InlineData("MobileViT:Execution:Instances", "many", "MobileViT__Execution__Instances")]
     [InlineData("MobileViT:Execution:Preprocessing", "gpu", "MobileViT__Execution__Preprocessing")]
+    [InlineData("MobileViT:Preprocessing:Mode", "quick", "MobileViT__Preprocessing__Mode")]
+    [InlineData("MobileViT:Models:0:PreprocessingMode", "draft", "MobileViT__Models__0__PreprocessingMode")]
     [InlineData("MobileViT:Models:0:Source", "hf:no-slash", "MobileViT__Models__0__Source")]
     [InlineData("MobileViT:Models:0:Source", "synthetic:xl", "MobileViT__Models__0__Source")]
     [InlineData("MobileViT:DefaultModel", "other", "MobileViT__DefaultModel")]

@@ -207,6 +207,9 @@ public sealed class RgbImage(int width, int height)
         return gif.ToArray();
     }
 
+    /// <summary>EXIF orientations 1 to 8, for theories (MemberData).</summary>
+    public static IEnumerable<object[]> Orientations => Enumerable.Range(1, 8).Select(o => new object[] { o });
+
     /// <summary>Inserts an APP1 Exif segment carrying only an Orientation tag right after the JPEG's SOI marker.</summary>
     public static byte[] WithExifOrientation(byte[] jpeg, int orientation)
     {

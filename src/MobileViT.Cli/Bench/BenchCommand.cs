@@ -16,7 +16,7 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream,v2-json,v2-binary] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
-                               [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--json FILE]
+                               [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--group all|size|image] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
 
@@ -32,6 +32,8 @@ public sealed class BenchCommand : ICliCommand
         a list makes one arm per size) to /v2/models/{--model}/infer, as JSON numbers or as Triton binary tensor data.
         --rounds N repeats every arm N times, interleaved (ABBA order), after one unmeasured warm-up pass per arm;
         --server-pid adds the server process's CPU seconds per request (utime + stime from /proc/PID/stat) to each point.
+        --group size runs every point once per size class of the images (<1MP, 1-6MP, >=6MP, from the JPEG headers),
+        --group image once per image, so that throughput and server preprocessing time are reported per size or file.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -40,13 +42,13 @@ public sealed class BenchCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args,
-            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "json", "source", "instances", "threads", "batch",
+            ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch",
                 "rounds", "server-pid"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
-        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB; {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
+        output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB ({string.Join(", ", images.GroupBy("size").Select(g => $"{g.Images.Count} {g.Label}"))}); {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
 
         return options.Has("in-process")
             ? RunInProcess(options, images, warmup, duration, output, error)
@@ -88,6 +90,7 @@ public sealed class BenchCommand : ICliCommand
         if (rounds < 1)
             throw new UsageException("--rounds must be at least 1.");
         var batches = options.GetIntList("batch") ?? [1];
+        var groups = images.GroupBy(options.Get("group") ?? "all");
         var clients = protocols.SelectMany(protocol => protocol.StartsWith("v2-", StringComparison.Ordinal)
             ? batches.Select(batch => CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), batch))
             : [CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), 1)]).ToList();
@@ -105,17 +108,18 @@ public sealed class BenchCommand : ICliCommand
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var client in round % 2 == 0 ? clients : Enumerable.Reverse(clients))
+                foreach (var group in groups)
                 {
-                    var runner = new LoadRunner(client, images, pointWarmup, duration, error);
+                    var runner = new LoadRunner(client, group, pointWarmup, duration, error);
                     foreach (var c in concurrency)
                     {
                         points.Add(await MeasureAsync(() => runner.ClosedLoopAsync(c, options.GetInt("requests")), serverPid));
-                        error.WriteLine($"  done: {client.Protocol} c={c} round {round + 1}: {points[^1].Throughput:0.0} req/s");
+                        error.WriteLine($"  done: {client.Protocol} {group.Label} c={c} round {round + 1}: {points[^1].Throughput:0.0} req/s");
                     }
                     foreach (var r in rates ?? [])
                     {
                         points.Add(await MeasureAsync(() => runner.OpenLoopAsync(r), serverPid));
-                        error.WriteLine($"  done: {client.Protocol} rate={r}/s round {round + 1}: {points[^1].Throughput:0.0} req/s");
+                        error.WriteLine($"  done: {client.Protocol} {group.Label} rate={r}/s round {round + 1}: {points[^1].Throughput:0.0} req/s");
                     }
                 }
             }
@@ -129,7 +133,7 @@ public sealed class BenchCommand : ICliCommand
         if (rounds > 1)
             BenchReport.WriteInterleavedSummary(output, points);
         if (options.Get("json") is { } json)
-            BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, points });
+            BenchReport.WriteJson(json, new { kind = "load", url, cores = Environment.ProcessorCount, images = images.Images.Select(i => new { i.Name, i.Width, i.Height, bytes = i.Bytes.Length, i.SizeClass }), points });
         return points.Any(p => p.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 

@@ -1,8 +1,9 @@
 namespace MobileViT.Cli.Bench;
 
-/// <summary>One measured point of a sweep.</summary>
+/// <summary>One measured point of a sweep; <see cref="Images"/> says which images were sent (see <see cref="BenchImages.GroupBy"/>).</summary>
 public sealed record BenchPoint(
     string Protocol,
+    string Images,
     string Mode,
     int Concurrency,
     double? TargetRate,

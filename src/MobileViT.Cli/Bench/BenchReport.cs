@@ -11,13 +11,13 @@ public static class BenchReport
     public static void WriteLoadTable(TextWriter output, IReadOnlyList<BenchPoint> points)
     {
         var cpu = points.Any(p => p.ServerCpuSecondsPerRequest is not null);
-        output.WriteLine($"{"protocol",-16}{"load",-12}{"req/s",9}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"batch",7}{"queue ms",10}{"infer ms",10}{"prep ms",9}{(cpu ? "  srv cpu ms/req" : "")}  errors");
+        output.WriteLine($"{"protocol",-16}{"images",-22}{"load",-12}{"req/s",9}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"batch",7}{"queue ms",10}{"infer ms",10}{"prep ms",9}{(cpu ? "  srv cpu ms/req" : "")}  errors");
         foreach (var p in points)
         {
             var load = p.Mode == "closed" ? $"c={p.Concurrency}" : $"{p.TargetRate:0}/s";
             var errors = p.Errors.Count == 0 ? "-" : string.Join(" ", p.Errors.Select(e => $"{e.Key}:{e.Value}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Protocol,-16}{load,-12}{p.Throughput,9:0.0}{p.LatencyMs.P50,9:0.0}{p.LatencyMs.P90,9:0.0}{p.LatencyMs.P99,9:0.0}{p.LatencyMs.Max,9:0.0}{p.MeanBatchSize,7:0.00}{p.MeanQueueMs,10:0.0}{p.MeanInferenceMs,10:0.0}{p.MeanPreprocessMs,9:0.0}{(cpu ? $"{p.ServerCpuSecondsPerRequest * 1000,16:0.00}" : "")}  {errors}"));
+                $"{p.Protocol,-16}{p.Images,-22}{load,-12}{p.Throughput,9:0.0}{p.LatencyMs.P50,9:0.0}{p.LatencyMs.P90,9:0.0}{p.LatencyMs.P99,9:0.0}{p.LatencyMs.Max,9:0.0}{p.MeanBatchSize,7:0.00}{p.MeanQueueMs,10:0.0}{p.MeanInferenceMs,10:0.0}{p.MeanPreprocessMs,9:0.0}{(cpu ? $"{p.ServerCpuSecondsPerRequest * 1000,16:0.00}" : "")}  {errors}"));
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         var window = Window.Start(warmup, duration);
         long sent = 0;
         var samples = new ConcurrentBag<Sample>();
-        using var reporter = StartProgress($"{client.Protocol} c={concurrency}", window, samples);
+        using var reporter = StartProgress($"{client.Protocol} {images.Label} c={concurrency}", window, samples);
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (true)
@@ -44,7 +44,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         var samples = new ConcurrentBag<Sample>();
         var inFlight = new ConcurrentDictionary<long, Task>();
         long dropped = 0;
-        using var reporter = StartProgress($"{client.Protocol} rate={rate:0}/s", window, samples);
+        using var reporter = StartProgress($"{client.Protocol} {images.Label} rate={rate:0}/s", window, samples);
         var interval = Stopwatch.Frequency / rate;
         for (long i = 0; ; i++)
         {
@@ -85,7 +85,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
             : Math.Max(duration.TotalSeconds, (double)(ok.Max(s => s.Ended) - window.MeasureFrom) / Stopwatch.Frequency);
         var errors = all.Where(s => !s.Response.Success).GroupBy(s => s.Response.Status).ToDictionary(g => g.Key, g => (long)g.Count());
         double Mean(Func<BenchResponse, double> f) => ok.Select(s => f(s.Response)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
-        return new BenchPoint(client.Protocol, mode, concurrency, rate, elapsed, ok.Count, ok.Count / elapsed,
+        return new BenchPoint(client.Protocol, images.Label, mode, concurrency, rate, elapsed, ok.Count, ok.Count / elapsed,
             LatencySummary.From(ok.Select(s => (s.Ended - s.Scheduled) * 1000.0 / Stopwatch.Frequency).ToList()),
             errors, Mean(r => r.BatchSize), Mean(r => r.QueueMs), Mean(r => r.InferenceMs), Mean(r => r.PreprocessMs));
     }

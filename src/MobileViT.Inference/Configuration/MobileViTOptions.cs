@@ -16,6 +16,8 @@ public sealed class MobileViTOptions
 
     public ImageLimitsOptions Limits { get; set; } = new();
 
+    public PreprocessingOptions Preprocessing { get; set; } = new();
+
     public HuggingFaceOptions HuggingFace { get; set; } = new();
 
     /// <summary>

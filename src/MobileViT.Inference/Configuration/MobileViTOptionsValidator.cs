@@ -30,6 +30,8 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
                 errors.Add($"{key}Source: {sourceError}");
             if (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains(".."))
                 errors.Add($"{key}OnnxFile must be a relative path inside the model directory, e.g. onnx/model.onnx.");
+            if (!string.IsNullOrWhiteSpace(model.PreprocessingMode) && PreprocessingOptions.Parse(model.PreprocessingMode) is null)
+                errors.Add($"{key}PreprocessingMode must be exact or fast, or unset to follow {Prefix}Preprocessing__Mode (was '{model.PreprocessingMode}').");
         }
 
         if (!string.IsNullOrWhiteSpace(options.DefaultModel) && !names.Contains(options.DefaultModel))
@@ -69,6 +71,9 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
         {
             errors.Add($"{Prefix}Execution__Preprocessing must be auto, worker or request (was '{execution.Preprocessing}').");
         }
+
+        if (PreprocessingOptions.Parse(options.Preprocessing.Mode) is null)
+            errors.Add($"{Prefix}Preprocessing__Mode must be exact or fast (was '{options.Preprocessing.Mode}').");
 
         var limits = options.Limits;
         if (limits.MaxImageBytes < 1)

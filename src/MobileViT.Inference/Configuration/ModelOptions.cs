@@ -14,4 +14,7 @@ public sealed class ModelOptions
 
     /// <summary>Hugging Face revision (branch, tag or commit) for <c>hf:</c> sources.</summary>
     public string Revision { get; set; } = "main";
+
+    /// <summary><c>exact</c> or <c>fast</c> for this model alone; unset follows <see cref="PreprocessingOptions.Mode"/>.</summary>
+    public string? PreprocessingMode { get; set; }
 }

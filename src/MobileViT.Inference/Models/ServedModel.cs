@@ -44,6 +44,9 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>Where images are preprocessed, <see cref="ExecutionOptions.Preprocessing"/> resolved for the provider in use.</summary>
     public PreprocessingPlacement Preprocessing { get; }
 
+    /// <summary>Exact (bit-identical to Hugging Face) or fast JPEG decoding: <see cref="PreprocessingOptions.Mode"/> or the model's override.</summary>
+    public PreprocessingMode PreprocessingMode => Preprocessor.Mode;
+
     /// <summary>The largest batch, <see cref="BatchingOptions.MaxBatchSize"/> or, when that is unset, the automatic choice for the provider in use.</summary>
     public int MaxBatchSize { get; }
 
@@ -100,7 +103,8 @@ public sealed class ServedModel : IAsyncDisposable
                 options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
                 string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), preprocessing.ToString()!.ToLowerInvariant(), maxBatch, warmUp.TotalMilliseconds);
 
-            var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels);
+            JpegDecoderNotice.LogOnce(logger);
+            var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels, settings.Preprocessing.ResolveMode(options));
             WarmUp(preprocessor);
             var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
                 loggers.CreateLogger<DynamicBatcher>(), time);

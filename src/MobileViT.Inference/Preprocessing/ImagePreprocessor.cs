@@ -5,10 +5,12 @@ namespace MobileViT.Inference.Preprocessing;
 
 /// <summary>Decodes an encoded image and writes the model input tensor (CHW float32) exactly as Hugging Face's MobileViT image processor does.</summary>
 /// <remarks>
-/// Pipeline: decode (JPEG, PNG, WebP, GIF first frame, BMP) to 8-bit RGB with alpha dropped and grey replicated;
+/// Pipeline: decode (JPEG through the system's SIMD libturbojpeg where installed, otherwise and for PNG, WebP, GIF
+/// first frame and BMP through SkiaSharp) to 8-bit RGB with alpha dropped and grey replicated;
 /// apply the EXIF orientation; resize the shortest edge to <see cref="PreprocessorConfig.ShortestEdge"/> with Pillow's
 /// bilinear resampling (bit-exact); rescale; centre crop (zero padding when the image is smaller than the crop);
 /// optionally flip RGB to BGR; write CHW. Only the part of the resized image that survives the crop is computed.
+/// <see cref="PreprocessingMode.Fast"/> decodes JPEGs at a reduced DCT scale first.
 /// Instances are immutable and safe to use from many threads at once.
 /// </remarks>
 public sealed class ImagePreprocessor
@@ -18,8 +20,24 @@ public sealed class ImagePreprocessor
 
     private readonly float[] _lookup = new float[256];
 
-    public ImagePreprocessor(PreprocessorConfig config, long maxPixels)
+    private readonly TurboJpegLibrary? _turboJpeg;
+    private readonly bool _vectorResampler;
+
+    /// <param name="config">The model's preprocessor_config.json settings.</param>
+    /// <param name="maxPixels">Largest stored width x height accepted.</param>
+    /// <param name="mode">Exact (the default) or fast JPEG decoding.</param>
+    public ImagePreprocessor(PreprocessorConfig config, long maxPixels, PreprocessingMode mode = PreprocessingMode.Exact)
+        : this(config, maxPixels, mode, TurboJpegLibrary.Instance)
     {
+    }
+
+    /// <param name="turboJpeg">The JPEG decoder; null decodes JPEGs with SkiaSharp.</param>
+    /// <param name="vectorResampler">False runs the scalar horizontal pass, the reference the vectorised one is tested against.</param>
+    internal ImagePreprocessor(PreprocessorConfig config, long maxPixels, PreprocessingMode mode, TurboJpegLibrary? turboJpeg,
+        bool vectorResampler = true)
+    {
+        if (!Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(nameof(mode));
         ArgumentNullException.ThrowIfNull(config);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxPixels, 0);
         if (!config.DoCenterCrop)
@@ -31,12 +49,27 @@ public sealed class ImagePreprocessor
 
         Config = config;
         MaxPixels = maxPixels;
+        Mode = mode;
+        _turboJpeg = turboJpeg;
+        _vectorResampler = vectorResampler && VectorHorizontalResampler.IsSupported;
         for (int v = 0; v < 256; v++)
             _lookup[v] = config.DoRescale ? Rescale(v, config.RescaleFactor) : v;
     }
 
     public PreprocessorConfig Config { get; }
     public long MaxPixels { get; }
+    public PreprocessingMode Mode { get; }
+
+    /// <summary>What decodes JPEGs: <c>libturbojpeg</c> (SIMD libjpeg-turbo) or, where that library is not installed, <c>SkiaSharp</c>.</summary>
+    public string JpegDecoder => _turboJpeg is null ? "SkiaSharp" : "libturbojpeg";
+
+    /// <summary>Whether the system's libturbojpeg was found, and if not why; for the one start-up log line that says which JPEG decoder runs.</summary>
+    public static string JpegDecoderStatus => TurboJpegLibrary.Instance is null
+        ? $"libturbojpeg not found ({TurboJpegLibrary.Description}); JPEGs decode with SkiaSharp's non-SIMD libjpeg-turbo, about 2x slower (install libturbojpeg0)"
+        : $"JPEGs decode with {TurboJpegLibrary.Description} (SIMD libjpeg-turbo)";
+
+    /// <summary>Whether JPEG decoding has fallen back to SkiaSharp because libturbojpeg is missing.</summary>
+    public static bool JpegDecoderFallback => TurboJpegLibrary.Instance is null;
     public int OutputHeight => Config.CropHeight;
     public int OutputWidth => Config.CropWidth;
     public int OutputLength => 3 * OutputHeight * OutputWidth;
@@ -87,6 +120,15 @@ public sealed class ImagePreprocessor
                 $"the image has {header.StoredWidth}x{header.StoredHeight} pixels, more than the limit of {MaxPixels}");
     }
 
+    /// <summary>
+    /// The image is decoded at scale 1 / this: 1 in exact mode and for anything but JPEG; in fast mode, for a JPEG, the
+    /// <see cref="PreprocessingMode.Fast"/> choice of 1, 2, 4 or 8.
+    /// </summary>
+    public int DecodeScaleDenominator(ImageHeader header) =>
+        header.Format == nameof(SKEncodedImageFormat.Jpeg) && Mode == PreprocessingMode.Fast && Config.DoResize
+            ? JpegScale.Denominator(header.StoredWidth, header.StoredHeight, Config.ShortestEdge)
+            : 1;
+
     /// <summary>Throws <see cref="InvalidImageException"/> for anything that is not a decodable image within the pixel limit.</summary>
     public unsafe void Preprocess(ReadOnlySpan<byte> encodedImage, Span<float> destination)
     {
@@ -103,16 +145,19 @@ public sealed class ImagePreprocessor
             var header = HeaderOf(codec);
             CheckPixelLimit(header);
 
-            nuint byteCount = (nuint)header.PixelCount * 4;
-            byte* pixels = (byte*)NativeMemory.Alloc(byteCount);
+            bool jpeg = codec.EncodedFormat == SKEncodedImageFormat.Jpeg;
+            int denominator = DecodeScaleDenominator(header);
+            NativeBuffer? buffer = null;
             try
             {
-                Decode(codec, header, pixels);
-                Transform(pixels, header, destination[..OutputLength]);
+                if (!jpeg || _turboJpeg is null
+                    || !TurboJpegDecoder.TryDecode(_turboJpeg, encodedImage, denominator, NativeBufferPool.Shared, out buffer, out var image))
+                    image = DecodeWithSkia(codec, header, denominator, out buffer);
+                Transform(image, header, destination[..OutputLength]);
             }
             finally
             {
-                NativeMemory.Free(pixels);
+                buffer?.Dispose();
             }
         }
     }
@@ -166,16 +211,25 @@ public sealed class ImagePreprocessor
         return new ImageHeader(codec.EncodedFormat.ToString(), info.Width, info.Height, orientation);
     }
 
-    private static unsafe void Decode(SKCodec codec, ImageHeader header, byte* pixels)
+    private static unsafe DecodedImage DecodeWithSkia(SKCodec codec, ImageHeader header, int denominator, out NativeBuffer? buffer)
     {
         // Unpremultiplied RGBA without a colour space: the stored R, G, B values, untouched by alpha or ICC profiles
         // (Pillow's convert("RGB") drops alpha and ignores profiles too). Grey decodes replicated into R, G, B.
-        var info = new SKImageInfo(header.StoredWidth, header.StoredHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var result = codec.GetPixels(info, (IntPtr)pixels, info.RowBytes, new SKCodecOptions(0));
+        var size = denominator == 1
+            ? new SKSizeI(header.StoredWidth, header.StoredHeight)
+            : codec.GetScaledDimensions(1f / denominator);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rented = NativeBufferPool.Shared.Rent((nuint)info.BytesSize64);
+        var result = codec.GetPixels(info, (IntPtr)rented.Pointer, info.RowBytes, new SKCodecOptions(0));
+        if (result == SKCodecResult.Success)
+        {
+            buffer = rented;
+            return new DecodedImage(rented.Pointer, info.Width, info.Height, 4, info.RowBytes);
+        }
+        rented.Dispose();
+        buffer = null;
         switch (result)
         {
-            case SKCodecResult.Success:
-                return;
             case SKCodecResult.IncompleteInput:
                 throw new InvalidImageException(InvalidImageReason.Corrupt, "the image data is truncated");
             case SKCodecResult.ErrorInInput:
@@ -186,12 +240,17 @@ public sealed class ImagePreprocessor
         }
     }
 
-    /// <summary>Orientation, resize, rescale, centre crop, channel flip and CHW layout, from decoded RGBA pixels.</summary>
-    private unsafe void Transform(byte* pixels, ImageHeader header, Span<float> destination)
+    /// <summary>
+    /// Orientation, resize, rescale, centre crop, channel flip and CHW layout, from decoded pixels. The output geometry
+    /// comes from the header's (full) size; <paramref name="image"/> may be a reduced-scale decode of it (fast mode), in
+    /// which case the resize starts from the decoded size.
+    /// </summary>
+    private unsafe void Transform(DecodedImage image, ImageHeader header, Span<float> destination)
     {
         var config = Config;
-        int width = header.Width, height = header.Height;
-        var (resizedWidth, resizedHeight) = config.DoResize ? ResizedSize(width, height, config.ShortestEdge) : (width, height);
+        var (resizedWidth, resizedHeight) = config.DoResize ? ResizedSize(header.Width, header.Height, config.ShortestEdge) : (header.Width, header.Height);
+        int width = header.SwapsAxes ? image.Height : image.Width;
+        int height = header.SwapsAxes ? image.Width : image.Height;
 
         int cropHeight = config.CropHeight, cropWidth = config.CropWidth;
         // HF centre_crop: top = (h - ch) // 2 (floor); when the image is smaller it is zero-padded by
@@ -203,18 +262,17 @@ public sealed class ImagePreprocessor
         if (rowFirst > 0 || colFirst > 0 || rowEnd < cropHeight || colEnd < cropWidth)
             destination.Clear();
 
-        var (origin, stepX, stepY) = OrientationSteps(header);
         using var vertical = ResampleAxis.Create(height, resizedHeight, rowFirst + top, rowEnd - rowFirst);
         using var horizontal = ResampleAxis.Create(width, resizedWidth, colFirst + left, colEnd - colFirst);
 
         int sourceRowStart = vertical.InputStart;
         int sourceRows = vertical.InputEnd - sourceRowStart;
         int outWidth = horizontal.Count;
-        nuint intermediateBytes = (nuint)sourceRows * (nuint)outWidth * 3;
+        nuint intermediateBytes = (nuint)sourceRows * (nuint)outWidth * 3 + 1; // +1: the vector pass stores 4 bytes per pixel
         byte* intermediate = (byte*)NativeMemory.Alloc(intermediateBytes);
         try
         {
-            PillowBilinearResampler.Horizontal(pixels, origin, stepX, stepY, sourceRowStart, sourceRows, horizontal, intermediate);
+            HorizontalPass(image, header.Orientation, sourceRowStart, sourceRows, horizontal, intermediate);
 
             int plane = cropHeight * cropWidth;
             fixed (float* output = destination)
@@ -232,6 +290,27 @@ public sealed class ImagePreprocessor
         }
     }
 
+    /// <summary>Pillow's horizontal pass over displayed rows <c>[rowStart, rowStart + rowCount)</c>, reading through the EXIF orientation.</summary>
+    private unsafe void HorizontalPass(DecodedImage image, int orientation, int rowStart, int rowCount, ResampleAxis axis, byte* destination)
+    {
+        if (!_vectorResampler)
+        {
+            var (origin, stepX, stepY) = OrientationSteps(orientation, image);
+            PillowBilinearResampler.Horizontal(image.Pixels, origin, stepX, stepY, rowStart, rowCount, axis, destination);
+            return;
+        }
+        if (orientation >= 5)
+        {
+            VectorHorizontalResampler.AlongColumns(image, reverseRows: orientation is 6 or 7, reverseColumns: orientation is 7 or 8,
+                rowStart, rowCount, axis, destination);
+            return;
+        }
+        bool upsideDown = orientation is 3 or 4;
+        byte* firstRow = image.Row(upsideDown ? image.Height - 1 - rowStart : rowStart);
+        VectorHorizontalResampler.AlongRows(firstRow, upsideDown ? -image.RowBytes : image.RowBytes, rowCount, image.BytesPerPixel,
+            mirrored: orientation is 2 or 3, image.Width, axis, destination);
+    }
+
     /// <summary>HF <c>get_resize_output_image_size(default_to_square=False)</c>: short edge to <paramref name="shortestEdge"/>, long edge <c>int(s * long / short)</c>.</summary>
     internal static (int Width, int Height) ResizedSize(int width, int height, int shortestEdge)
     {
@@ -245,14 +324,14 @@ public sealed class ImagePreprocessor
     }
 
     /// <summary>
-    /// Byte offset of displayed pixel (0, 0) in the stored RGBA buffer and the byte steps for displayed x + 1 and y + 1,
+    /// Byte offset of displayed pixel (0, 0) in the stored pixels and the byte steps for displayed x + 1 and y + 1,
     /// so that reading through them applies the EXIF orientation without moving any pixels.
     /// </summary>
-    internal static (nint Origin, nint StepX, nint StepY) OrientationSteps(ImageHeader header)
+    internal static (nint Origin, nint StepX, nint StepY) OrientationSteps(int orientation, DecodedImage image)
     {
-        nint pixel = 4, row = (nint)header.StoredWidth * 4;
-        nint lastColumn = (header.StoredWidth - 1) * pixel, lastRow = (header.StoredHeight - 1) * row;
-        return header.Orientation switch
+        nint pixel = image.BytesPerPixel, row = image.RowBytes;
+        nint lastColumn = (image.Width - 1) * pixel, lastRow = (image.Height - 1) * row;
+        return orientation switch
         {
             2 => (lastColumn, -pixel, row),                 // mirrored horizontally
             3 => (lastRow + lastColumn, -pixel, -row),      // rotated 180

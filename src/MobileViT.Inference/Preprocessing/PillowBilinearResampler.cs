@@ -173,7 +173,7 @@ internal static unsafe class PillowBilinearResampler
     }
 
     /// <summary><c>acc[j] += source[j] * weight</c> for <c>j &lt; length</c> (exact integer arithmetic, SIMD when available).</summary>
-    private static void MultiplyAdd(byte* source, int weight, int* acc, int length)
+    internal static void MultiplyAdd(byte* source, int weight, int* acc, int length)
     {
         int j = 0;
         if (Vector256.IsHardwareAccelerated)

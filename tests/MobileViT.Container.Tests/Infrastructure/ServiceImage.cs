@@ -6,7 +6,10 @@ namespace MobileViT.Container.Tests.Infrastructure;
 /// </summary>
 public static class ServiceImage
 {
-    public const string Tag = "mobilevit-service:container-tests";
+    /// <summary>The image's tag; <c>MOBILEVIT_TEST_IMAGE</c> gives another, so runs from several work trees on one engine do not overwrite each other's image.</summary>
+    public static string Tag { get; } = Environment.GetEnvironmentVariable("MOBILEVIT_TEST_IMAGE") is { Length: > 0 } tag
+        ? tag
+        : "mobilevit-service:container-tests";
     private static readonly Lazy<Task> Built = new(BuildAsync);
 
     public static Task EnsureBuiltAsync() => Built.Value;

@@ -23,14 +23,7 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
         Assert.Throws<InvalidImageException>(() => Run(preprocessor ?? Default, encoded)).Reason;
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
+    [MemberData(nameof(RgbImage.Orientations), MemberType = typeof(RgbImage))]
     public void ExifOrientation_EqualsPhysicallyReorientedImage(int orientation)
     {
         var jpeg = Pattern(60, 34).EncodeJpeg();
