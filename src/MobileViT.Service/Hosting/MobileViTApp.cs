@@ -23,6 +23,7 @@ public static class MobileViTApp
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();
+        builder.Services.AddMobileViTAccess(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -33,6 +34,7 @@ public static class MobileViTApp
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "MobileViT.Service v1");
             options.DocumentTitle = "MobileViT.Service";
         });
+        app.UseMobileViTApiKeys();
         app.MapMobileViTHealthChecks();
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();

@@ -36,9 +36,10 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         return Task.FromResult(response);
     }
 
+    [CoreAdmission]
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf()),
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf()).WithCallerOf(context),
             (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), request.Outputs.Select(o => o.Name).ToList())),
             context.CancellationToken);
         var output = V2Inference.ToOutput(result);

@@ -37,6 +37,7 @@ public static class V2RestEndpoints
             })
             .WithName("V2ModelReady").WithSummary("200 when the model can serve inference; 503 otherwise.");
         group.MapPost("/models/{name}/infer", InferAsync)
+            .WithMetadata(new CoreAdmissionAttribute())
             .WithName("V2ModelInfer")
             .WithSummary("Runs inference on 'pixel_values' FP32 [N,3,H,W] or 'image' BYTES [N] (base64 encoded images); returns 'logits' FP32 [N,classes].");
         return app;
@@ -45,7 +46,7 @@ public static class V2RestEndpoints
     private static async Task<IResult> InferAsync(string name, HttpContext context, InferenceService inference, MobileViTOptions options)
     {
         string? id = null;
-        var response = await inference.InferAsync(V2Inference.Request(name, Protocol), async (model, cancellationToken) =>
+        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context), async (model, cancellationToken) =>
         {
             var request = await ReadBodyAsync(context, options, cancellationToken);
             id = request.Id;

@@ -26,6 +26,7 @@ public static class GrpcServerExtensions
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             grpc.Interceptors.Add<InferenceStatusInterceptor>();
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
