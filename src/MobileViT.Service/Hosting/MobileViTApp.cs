@@ -20,6 +20,7 @@ public static class MobileViTApp
         builder.Services.AddMobileViTHttpApi();
         builder.Services.AddMobileViTHealthChecks();
         builder.AddMobileViTGrpc();
+        builder.AddMobileViTKestrelLimits();
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();

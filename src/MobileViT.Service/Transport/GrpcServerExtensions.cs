@@ -19,7 +19,7 @@ public static class GrpcServerExtensions
 
         var endpoint = new GrpcEndpoint();
         builder.Services.AddSingleton(endpoint);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigurationLoader?.Endpoint(GrpcEndpoint.Name, e => endpoint.Configure(e.ListenOptions)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigurationLoader?.Endpoint(GrpcEndpoint.Name, e => endpoint.Configure(e.ListenOptions, e.IsHttps)));
 
         builder.Services.AddGrpc(grpc =>
         {

@@ -106,6 +106,17 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
         await AssertRefusedAsync(response, ApiKeyAdmissionRule.MissingCode);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_declares_the_bearer_scheme_that_Swagger_UIs_Authorize_sends()
+    {
+        using var document = JsonDocument.Parse(await Keyed.Http.GetStringAsync("swagger/v1/swagger.json"));
+
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        Assert.True(document.RootElement.GetProperty("security").GetArrayLength() > 0);
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
