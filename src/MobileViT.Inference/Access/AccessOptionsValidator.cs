@@ -19,7 +19,7 @@ public sealed class AccessOptionsValidator : IValidateOptions<AuthOptions>, IVal
         {
             errors.Add(e.Message);
         }
-        if (options.ApiKeysFile is { } file)
+        if (options.KeyFile is { } file)
         {
             try
             {

@@ -28,7 +28,7 @@ public sealed class ApiKeyStore : IDisposable
         _logger = logger;
         _configured = LoadConfigured(_options);
         _current = _configured;
-        if (_options.ApiKeysFile is { } file)
+        if (_options.KeyFile is { } file)
         {
             var (text, hash) = Read(file);
             _current = _configured.Concat(ParseFile(text, file));
@@ -78,7 +78,7 @@ public sealed class ApiKeyStore : IDisposable
     /// <summary>Checks the key file once: reloads it if its content changed. Called by the timer; public for a check on demand.</summary>
     public void Reload()
     {
-        var file = _options.ApiKeysFile;
+        var file = _options.KeyFile;
         if (file is null)
             return;
         lock (_reloading)

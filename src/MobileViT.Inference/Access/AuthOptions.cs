@@ -20,5 +20,8 @@ public sealed class AuthOptions
     /// <summary>How often the key file is checked for a new version.</summary>
     public double ReloadIntervalSeconds { get; set; } = 2;
 
+    /// <summary><see cref="ApiKeysFile"/>, null when unset or empty (an unset variable in a compose file).</summary>
+    public string? KeyFile => string.IsNullOrWhiteSpace(ApiKeysFile) ? null : ApiKeysFile;
+
     public TimeSpan ReloadInterval => TimeSpan.FromSeconds(ReloadIntervalSeconds);
 }
