@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using MobileViT.Inference.Access;
 
 namespace MobileViT.Service.Transport;
@@ -11,7 +12,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys, Pub
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (!keys.Enabled || IsGrpc(context.Request) || routes.SkipsKeyCheck(context))
+        if (!keys.Enabled || IsGrpcMethod(context) || routes.SkipsKeyCheck(context))
             return next(context);
         var credential = CallerCredentials.CredentialOf(context);
         if (keys.Current.Authenticate(credential) is not null)
@@ -19,5 +20,6 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys, Pub
         return HttpErrorTable.ToProblem(ApiKeyAdmissionRule.Refusal(credential is not null)).ExecuteAsync(context);
     }
 
-    private static bool IsGrpc(HttpRequest request) => request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+    // By the endpoint, not the request's Content-Type, which a client could set on any request to skip this check.
+    private static bool IsGrpcMethod(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
 }

@@ -96,6 +96,17 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_gRPC_content_type_on_a_REST_route_does_not_skip_the_key_check()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models") { Content = new ByteArrayContent([]) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await Keyed.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task An_authorization_header_of_another_scheme_counts_as_no_key()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
