@@ -44,7 +44,6 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
         try
         {
             Admit(_callerRules, caller);
-            activity?.SetTag("mobilevit.client", caller.Client);
             modelLabel = registry.GetConfigured(request.Model).Name;
             var model = registry.GetAdmitting(modelLabel);
             if (activity is not null)
@@ -78,7 +77,9 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             input?.Owner?.Dispose();
             var outcome = failure is { } kind ? RequestOutcome.Of(kind) : RequestOutcome.Success;
             activity?.SetTag("mobilevit.outcome", outcome);
-            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), caller.Client ?? Access.ClientLabel.Anonymous);
+            var client = caller.Client ?? Access.ClientLabel.Anonymous;
+            activity?.SetTag("mobilevit.client", client);
+            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), client);
         }
     }
 
