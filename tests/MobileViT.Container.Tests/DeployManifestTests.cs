@@ -57,6 +57,26 @@ public sealed class DeployManifestTests
         Assert.Equal(rendered.ContainerPort("http"), defaultHttp.Port);
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Api_keys_come_from_the_secret_mounted_as_a_directory_and_the_network_policy_admits_only_the_service_ports(string overlay)
+    {
+        var rendered = await RenderedManifests.RenderAsync(overlay);
+        var pod = rendered.Deployment.Spec.Template.Spec;
+        var keysFile = Assert.Single(rendered.ServiceContainer.Env, e => e.Name == "MobileViT__Auth__ApiKeysFile").Value;
+        // A directory mount, not subPath: only then does the kubelet's update of the Secret reach the pod.
+        var mount = Assert.Single(rendered.ServiceContainer.VolumeMounts, m => m.MountPath == Path.GetDirectoryName(keysFile));
+        Assert.Null(mount.SubPath);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.Equal("mobilevit-api-keys", Assert.Single(pod.Volumes, v => v.Name == mount.Name).Secret.SecretName);
+
+        var policy = Assert.Single(rendered.Objects.OfType<V1NetworkPolicy>());
+        Assert.All(policy.Spec.PodSelector.MatchLabels, l => Assert.Equal(l.Value, rendered.Deployment.Spec.Template.Metadata.Labels[l.Key]));
+        var ports = policy.Spec.Ingress.SelectMany(i => i.Ports).Select(p => int.Parse(p.Port.Value)).Distinct().Order();
+        Assert.Equal(new[] { rendered.ContainerPort("http"), rendered.ContainerPort("grpc") }.Order(), ports);
+        Assert.All(policy.Spec.Ingress, rule => Assert.All(rule.FromProperty, peer => Assert.NotNull(peer.NamespaceSelector)));
+    }
+
     [Fact]
     public async Task Hpa_queue_metric_is_the_one_prometheus_adapter_serves()
     {

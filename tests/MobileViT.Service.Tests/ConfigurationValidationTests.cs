@@ -17,6 +17,12 @@ public sealed class ConfigurationValidationTests
     [InlineData("MobileViT:Models:0:Source", "hf:no-slash", "MobileViT__Models__0__Source")]
     [InlineData("MobileViT:Models:0:Source", "synthetic:xl", "MobileViT__Models__0__Source")]
     [InlineData("MobileViT:DefaultModel", "other", "MobileViT__DefaultModel")]
+    [InlineData("MobileViT:Auth:ApiKeysFile", "/nonexistent/api-keys", "MobileViT__Auth__ApiKeysFile")]
+    [InlineData("MobileViT:Auth:ApiKeys:0", "no-colon", "MobileViT__Auth__ApiKeys__0")]
+    [InlineData("MobileViT:Auth:ReloadIntervalSeconds", "0", "MobileViT__Auth__ReloadIntervalSeconds")]
+    [InlineData("MobileViT:RateLimit:PermitsPerSecond", "-1", "MobileViT__RateLimit__PermitsPerSecond")]
+    [InlineData("MobileViT:RateLimit:Burst", "0", "MobileViT__RateLimit__Burst")]
+    [InlineData("MobileViT:RateLimit:Clients:reader:PermitsPerSecond", "0", "MobileViT__RateLimit__Clients__reader__PermitsPerSecond")]
     public async Task A_bad_setting_stops_startup_with_an_error_naming_the_key(string key, string value, string named)
     {
         var settings = new Dictionary<string, string>(RunningService.SmallModel()) { [key] = value };

@@ -26,4 +26,10 @@ public enum ErrorKind
 
     /// <summary>The server failed (a session run threw); a bug or a broken model, never the client's fault.</summary>
     Failed,
+
+    /// <summary>API keys are required and the request had none, or a wrong one.</summary>
+    Unauthenticated,
+
+    /// <summary>The client sent more requests than its rate limit allows.</summary>
+    RateLimited,
 }

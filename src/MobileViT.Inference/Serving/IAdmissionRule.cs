@@ -13,7 +13,11 @@ public enum AdmissionStage
 }
 
 /// <summary>What a rule decides on. <see cref="Model"/> is null at <see cref="AdmissionStage.Caller"/>.</summary>
-public sealed record AdmissionContext(InferenceRequest Request, ServedModel? Model, TimeSpan? Timeout);
+public sealed record AdmissionContext(InferenceRequest Request, ServedModel? Model, TimeSpan? Timeout)
+{
+    /// <summary>The caller's name (an API key's name), set by the rule that authenticates it, for the rules after it and the metrics' <c>client</c> label.</summary>
+    public string? Client { get; set; }
+}
 
 /// <summary>
 /// A rule the one entry point applies to every request of every protocol, before any of its input is read. A rule

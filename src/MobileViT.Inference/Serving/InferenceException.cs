@@ -22,6 +22,8 @@ public class InferenceException(ErrorKind kind, string message, string? code = n
         ErrorKind.QueueFull => "queue-full",
         ErrorKind.DeadlineExceeded => "deadline-exceeded",
         ErrorKind.Cancelled => "cancelled",
+        ErrorKind.Unauthenticated => "unauthenticated",
+        ErrorKind.RateLimited => "rate-limited",
         _ => "inference-failed",
     };
 

@@ -31,6 +31,12 @@ public sealed record InferenceRequest
 
     /// <summary>An absolute deadline (e.g. a gRPC call's). The earlier of this and <see cref="Timeout"/> applies; one already past is deadline exceeded.</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The API key the client presented (HTTP <c>Authorization: Bearer</c>, gRPC metadata <c>authorization</c>); null when none.</summary>
+    public string? Credential { get; init; }
+
+    /// <summary>The client's network address, for rate limits when no keys are configured; null when unknown.</summary>
+    public string? ClientAddress { get; init; }
 }
 
 /// <summary>Reads the request's input for the resolved model: parses the wire format, reads the body. Throws <see cref="InferenceException"/> for bad input.</summary>

@@ -36,13 +36,14 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
     {
         var started = time.GetTimestamp();
         var modelLabel = UnknownModelLabel;
+        var caller = new AdmissionContext(request, null, null);
         ErrorKind? failure = null;
         InferenceInput? input = null;
         using var activity = InferenceMetrics.ActivitySource.StartActivity("classify");
         activity?.SetTag("mobilevit.protocol", request.Protocol);
         try
         {
-            Admit(_callerRules, new AdmissionContext(request, null, null));
+            Admit(_callerRules, caller);
             modelLabel = registry.GetConfigured(request.Model).Name;
             var model = registry.GetAdmitting(modelLabel);
             if (activity is not null)
@@ -52,7 +53,7 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             }
             var topK = ValidateTopK(model, request);
             var call = new InferenceCallOptions(Timeout(request), started);
-            Admit(_modelRules, new AdmissionContext(request, model, call.Timeout));
+            Admit(_modelRules, new AdmissionContext(request, model, call.Timeout) { Client = caller.Client });
 
             input = await readInput(model, cancellationToken).ConfigureAwait(false);
             metrics.RecordBytesReceived(model.Name, request.Protocol, input.ByteCount);
@@ -78,7 +79,9 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             input?.Owner?.Dispose();
             var outcome = failure is { } kind ? RequestOutcome.Of(kind) : RequestOutcome.Success;
             activity?.SetTag("mobilevit.outcome", outcome);
-            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started));
+            var client = caller.Client ?? Access.ClientLabel.Anonymous;
+            activity?.SetTag("mobilevit.client", client);
+            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), client);
         }
     }
 

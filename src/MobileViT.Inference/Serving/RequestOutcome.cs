@@ -13,6 +13,8 @@ public static class RequestOutcome
         ErrorKind.QueueFull => "rejected_queue_full",
         ErrorKind.DeadlineExceeded => "deadline_exceeded",
         ErrorKind.Cancelled => "cancelled",
+        ErrorKind.Unauthenticated => "unauthenticated",
+        ErrorKind.RateLimited => "rate_limited",
         _ => "failed",
     };
 

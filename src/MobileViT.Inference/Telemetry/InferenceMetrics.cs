@@ -101,10 +101,10 @@ public sealed class InferenceMetrics : IDisposable
 
     public Meter Meter => _meter;
 
-    /// <summary>Counts one request's outcome and, when known, its end-to-end duration.</summary>
-    public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null)
+    /// <summary>Counts one request's outcome and, when known, its end-to-end duration; <paramref name="client"/> is an API key's name (bounded by the keys configured).</summary>
+    public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null, string client = Access.ClientLabel.Anonymous)
     {
-        var tags = new TagList { { "model", model }, { "protocol", protocol }, { "outcome", outcome } };
+        var tags = new TagList { { "model", model }, { "protocol", protocol }, { "outcome", outcome }, { "client", client } };
         _requests.Add(1, tags);
         if (duration is { } elapsed)
             _requestDuration.Record(elapsed.TotalSeconds, tags);

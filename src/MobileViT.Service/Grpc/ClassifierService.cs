@@ -10,6 +10,7 @@ namespace MobileViT.Service.Grpc;
 /// <summary><c>mobilevit.v1.Classifier</c>: encoded images in, top-k classes out, through the inference core's one entry point.</summary>
 public sealed class ClassifierService(InferenceService inference, ModelRegistry registry, IOptions<GrpcOptions> grpcOptions) : Classifier.ClassifierBase
 {
+    [CoreAdmission]
     public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
         await ClassifyAsync(request.Image, request.Model, request.TopK, 0, context, context.CancellationToken);
 
@@ -35,7 +36,7 @@ public sealed class ClassifierService(InferenceService inference, ModelRegistry 
             TopK = topK == 0 ? null : topK,
             Timeout = timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs),
             Deadline = context.DeadlineOf(),
-        };
+        }.WithCallerOf(context);
         var response = await inference.InferAsync(request, new InferenceInput.EncodedImages([image.Memory]), cancellationToken);
         return ClassifierMessages.ToResponse(response);
     }

@@ -20,10 +20,12 @@ public static class MobileViTApp
         builder.Services.AddMobileViTHttpApi();
         builder.Services.AddMobileViTHealthChecks();
         builder.AddMobileViTGrpc();
+        builder.AddMobileViTKestrelLimits();
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();
         builder.Services.AddKServeV2();
+        builder.Services.AddMobileViTAccess(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -34,6 +36,7 @@ public static class MobileViTApp
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "MobileViT.Service v1");
             options.DocumentTitle = "MobileViT.Service";
         });
+        app.UseMobileViTApiKeys();
         app.MapMobileViTHealthChecks();
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();

@@ -30,8 +30,8 @@ public static class ClassifyEndpoints
 
     private static RouteHandlerBuilder Document<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, bool multipleImages)
     {
-        endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages)).Produces<TResponse>();
-        foreach (var status in new[] { 400, 404, 408, 413, 415, 429, 503, 504 })
+        endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages), new CoreAdmissionAttribute()).Produces<TResponse>();
+        foreach (var status in new[] { 400, 401, 404, 408, 413, 415, 429, 503, 504 })
             endpoint.ProducesProblem(status);
         return endpoint;
     }
@@ -87,7 +87,7 @@ public static class ClassifyEndpoints
             Protocol = Protocol,
             TopK = topK,
             Timeout = timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-        };
+        }.WithCallerOf(context);
         ImageUploads? uploads = null;
         var response = await inference.InferAsync(request, async (_, cancellationToken) =>
         {

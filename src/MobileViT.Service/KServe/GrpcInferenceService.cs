@@ -38,12 +38,13 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         return Task.FromResult(response);
     }
 
+    [CoreAdmission]
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
         var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
         var timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout),
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout).WithCallerOf(context),
             (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested)),
             context.CancellationToken);
         var output = V2Inference.ToOutput(result, requested, metrics, time);

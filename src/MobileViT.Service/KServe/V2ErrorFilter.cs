@@ -19,7 +19,7 @@ public sealed class V2ErrorFilter : IEndpointFilter
         catch (Exception e) when (AsInferenceException(e, http) is { } error
             && !(http.RequestAborted.IsCancellationRequested && error.Kind == ErrorKind.Cancelled))
         {
-            return HttpErrorTable.WithRetryAfter(error, Results.Json(new { error = error.Message }, statusCode: HttpErrorTable.For(error).Status));
+            return HttpErrorTable.WithBearerChallenge(error, HttpErrorTable.WithRetryAfter(error, Results.Json(new { error = error.Message }, statusCode: HttpErrorTable.For(error).Status)));
         }
     }
 

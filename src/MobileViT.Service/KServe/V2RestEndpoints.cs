@@ -40,7 +40,7 @@ public static class V2RestEndpoints
                 .WithSummary("The model's inputs (send one: the preprocessed tensor or encoded images) and output.");
             group.MapGet(prefix + "/ready", Ready).WithName("V2ModelReady" + versioned)
                 .WithSummary("200 when the model can serve inference; 503 otherwise.");
-            group.MapPost(prefix + "/infer", InferAsync).WithName("V2ModelInfer" + versioned)
+            group.MapPost(prefix + "/infer", InferAsync).WithMetadata(new CoreAdmissionAttribute()).WithName("V2ModelInfer" + versioned)
                 .WithSummary("Runs inference on 'pixel_values' FP32 [N,3,H,W] or 'image' BYTES [N] (base64 in JSON, or binary tensor data); " +
                     "returns 'logits' FP32 [N,classes], or with parameters.classification the top N as BYTES 'value:index:label'.");
             group.MapGet(prefix + "/stats", Statistics).WithName("V2ModelStatistics" + versioned)
@@ -86,7 +86,7 @@ public static class V2RestEndpoints
         V2Inference.RequireVersion(name, version);
         V2RestRequest? request = null;
         IReadOnlyList<V2RequestedOutput> requested = [];
-        var response = await inference.InferAsync(V2Inference.Request(name, Protocol), async (model, cancellationToken) =>
+        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context), async (model, cancellationToken) =>
         {
             request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, cancellationToken);
             // binary_data_output with no output named: the model's output, as binary data.

@@ -19,13 +19,14 @@ public static class GrpcServerExtensions
 
         var endpoint = new GrpcEndpoint();
         builder.Services.AddSingleton(endpoint);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigurationLoader?.Endpoint(GrpcEndpoint.Name, e => endpoint.Configure(e.ListenOptions)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigurationLoader?.Endpoint(GrpcEndpoint.Name, e => endpoint.Configure(e.ListenOptions, e.IsHttps)));
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             grpc.Interceptors.Add<InferenceStatusInterceptor>();
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>

@@ -14,6 +14,8 @@ public static class GrpcStatusTable
         ErrorKind.QueueFull => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
         ErrorKind.Cancelled => StatusCode.Cancelled,
+        ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        ErrorKind.RateLimited => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

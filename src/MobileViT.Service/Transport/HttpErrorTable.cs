@@ -32,17 +32,38 @@ public static class HttpErrorTable
                 ErrorKind.QueueFull => (StatusCodes.Status429TooManyRequests, "Queue full"),
                 ErrorKind.DeadlineExceeded => (StatusCodes.Status504GatewayTimeout, "Deadline exceeded"),
                 ErrorKind.Cancelled => (StatusCodes.Status499ClientClosedRequest, "Cancelled"),
+                ErrorKind.Unauthenticated => (StatusCodes.Status401Unauthorized, "Unauthenticated"),
+                ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
                 _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
             },
         };
         return new HttpError(status, title, TypeBase + e.Code);
     }
 
-    /// <summary>The RFC 7807 problem for the error, with <c>Retry-After</c> where retrying later helps.</summary>
+    /// <summary>The RFC 7807 problem for the error, with <c>Retry-After</c> where retrying later helps and a Bearer challenge for a missing or wrong key.</summary>
     public static IResult ToProblem(InferenceException e)
     {
         var error = For(e);
-        return WithRetryAfter(e, TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type));
+        IResult problem = TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type);
+        if (e.Kind == ErrorKind.Unauthenticated)
+            problem = WithBearerChallenge(e, problem);
+        return WithRetryAfter(e, problem);
+    }
+
+    /// <summary>
+    /// <c>WWW-Authenticate: Bearer</c> (RFC 6750) on an authentication failure, with <c>error="invalid_token"</c> when a
+    /// key was sent but is wrong; for any body, problem+json or another protocol's.
+    /// </summary>
+    public static IResult WithBearerChallenge(InferenceException e, IResult result) =>
+        e.Kind == ErrorKind.Unauthenticated ? new BearerChallengeResult(result, e.Code == Inference.Access.ApiKeyAdmissionRule.InvalidCode) : result;
+
+    private sealed class BearerChallengeResult(IResult inner, bool invalidKey) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = invalidKey ? "Bearer realm=\"mobilevit\", error=\"invalid_token\"" : "Bearer realm=\"mobilevit\"";
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 
     /// <summary>The result with the error's <c>Retry-After</c> header, where it has one; for bodies other than problem+json.</summary>

@@ -3,6 +3,8 @@
 "use strict";
 
 const STATS_INTERVAL_MS = 1500;
+// The key the user typed, for this tab only; sent as "Authorization: Bearer" on every API call.
+const API_KEY_STORAGE = "mobilevit.apiKey";
 const QUEUE_HISTORY_POINTS = 60;
 
 const $ = (id) => document.getElementById(id);
@@ -13,10 +15,27 @@ let originalUrl = null;
 let cropUrl = null;
 
 document.addEventListener("DOMContentLoaded", () => {
+  wireApiKey();
   wireInput();
   loadModels();
   pollStats();
 });
+
+function withApiKey(headers) {
+  const key = sessionStorage.getItem(API_KEY_STORAGE);
+  return key ? { ...headers, Authorization: `Bearer ${key}` } : headers;
+}
+
+function wireApiKey() {
+  const input = $("api-key-input");
+  input.value = sessionStorage.getItem(API_KEY_STORAGE) || "";
+  input.addEventListener("change", () => {
+    const key = input.value.trim();
+    if (key) sessionStorage.setItem(API_KEY_STORAGE, key); else sessionStorage.removeItem(API_KEY_STORAGE);
+    hideError();
+    loadModels();
+  });
+}
 
 function wireInput() {
   const input = $("file-input");
@@ -50,7 +69,7 @@ function wireInput() {
 async function loadModels() {
   const select = $("model-select");
   try {
-    const response = await fetch("/v1/models", { headers: { Accept: "application/json" } });
+    const response = await fetch("/v1/models", { headers: withApiKey({ Accept: "application/json" }) });
     if (!response.ok) throw await problemOf(response);
     const list = await response.json();
     select.replaceChildren();
@@ -105,7 +124,7 @@ async function classify(file) {
   hideError();
   // Anything that is not declared an image goes as raw bytes, so the server says what is wrong with the content.
   const contentType = file.type && file.type.startsWith("image/") ? file.type : "application/octet-stream";
-  const send = (path) => fetch(path, { method: "POST", body: file, headers: { "Content-Type": contentType } });
+  const send = (path) => fetch(path, { method: "POST", body: file, headers: withApiKey({ "Content-Type": contentType }) });
   const base = `/v1/models/${encodeURIComponent(model)}`;
   const started = performance.now();
   try {
@@ -209,6 +228,7 @@ async function problemOf(response) {
   }
   const retryAfter = response.headers.get("Retry-After");
   if (retryAfter) detail += ` Retry in ${retryAfter} s.`;
+  if (response.status === 401) detail = "This service requires an API key: enter it in the API key field.";
   return { status: response.status, title, detail };
 }
 
@@ -226,7 +246,7 @@ function hideError() {
 
 async function pollStats() {
   try {
-    const response = await fetch("/v1/stats", { headers: { Accept: "application/json" } });
+    const response = await fetch("/v1/stats", { headers: withApiKey({ Accept: "application/json" }) });
     if (!response.ok) throw new Error(String(response.status));
     const stats = await response.json();
     for (const model of stats.models) {
@@ -239,8 +259,8 @@ async function pollStats() {
     renderLive(stats);
     showModelFacts();
     setLiveStatus(`updated ${new Date(stats.time).toLocaleTimeString()}`, true);
-  } catch {
-    setLiveStatus("stats unavailable, retrying", false);
+  } catch (error) {
+    setLiveStatus(error && error.message === "401" ? "stats need an API key" : "stats unavailable, retrying", false);
   } finally {
     setTimeout(pollStats, STATS_INTERVAL_MS);
   }

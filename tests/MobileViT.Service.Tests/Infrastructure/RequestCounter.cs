@@ -12,18 +12,20 @@ public sealed class RequestCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Model, string Protocol, string Outcome), long> _counts = new();
+    private readonly ConcurrentDictionary<(string Outcome, string Client), long> _byClient = new();
     private readonly List<(Func<bool> Condition, TaskCompletionSource Signal)> _waiters = [];
 
-    public RequestCounter()
+    /// <param name="only">When given, only the meters this factory created (one service's), not every service's in the test process.</param>
+    public RequestCounter(IMeterFactory? only = null)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == InferenceMetrics.MeterName && instrument.Name == "mobilevit.requests")
+            if (instrument.Meter.Name == InferenceMetrics.MeterName && instrument.Name == "mobilevit.requests" && (only is null || instrument.Meter.Scope == only))
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            string model = "", protocol = "", outcome = "";
+            string model = "", protocol = "", outcome = "", client = "";
             foreach (var tag in tags)
             {
                 switch (tag.Key)
@@ -31,9 +33,11 @@ public sealed class RequestCounter : IDisposable
                     case "model": model = (string)tag.Value!; break;
                     case "protocol": protocol = (string)tag.Value!; break;
                     case "outcome": outcome = (string)tag.Value!; break;
+                    case "client": client = (string)tag.Value!; break;
                 }
             }
             _counts.AddOrUpdate((model, protocol, outcome), value, (_, c) => c + value);
+            _byClient.AddOrUpdate((outcome, client), value, (_, c) => c + value);
             lock (_waiters)
             {
                 foreach (var waiter in _waiters.Where(w => w.Condition()).ToList())
@@ -49,6 +53,9 @@ public sealed class RequestCounter : IDisposable
     /// <summary>Requests counted for the model so far, by (protocol, outcome).</summary>
     public IReadOnlyDictionary<(string Protocol, string Outcome), long> For(string model) =>
         _counts.Where(c => c.Key.Model == model).ToDictionary(c => (c.Key.Protocol, c.Key.Outcome), c => c.Value);
+
+    /// <summary>Requests counted so far with this outcome and <c>client</c> label, whatever the model.</summary>
+    public long ByClient(string outcome, string client) => _byClient.GetValueOrDefault((outcome, client));
 
     public long Total(string model) => _counts.Where(c => c.Key.Model == model).Sum(c => c.Value);
 

@@ -1,0 +1,27 @@
+namespace MobileViT.Inference.Access;
+
+/// <summary>
+/// <c>MobileViT:Auth</c>: API keys. With at least one key configured every API call needs <c>Authorization: Bearer KEY</c>;
+/// with none the service is open (opt-in, as TEI's <c>--api-key</c>).
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "MobileViT:Auth";
+
+    /// <summary>A file of <c>name:key</c> lines (a Kubernetes Secret mounted as a file); re-read every <see cref="ReloadIntervalSeconds"/>.</summary>
+    public string? ApiKeysFile { get; set; }
+
+    /// <summary>Keys given in configuration, <c>name:key</c> each (<c>MobileViT__Auth__ApiKeys__0</c>, ...).</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Whether <c>/metrics</c> needs a key too (off: Prometheus scrapes without one).</summary>
+    public bool ProtectMetrics { get; set; }
+
+    /// <summary>How often the key file is checked for a new version.</summary>
+    public double ReloadIntervalSeconds { get; set; } = 2;
+
+    /// <summary><see cref="ApiKeysFile"/>, null when unset or empty (an unset variable in a compose file).</summary>
+    public string? KeyFile => string.IsNullOrWhiteSpace(ApiKeysFile) ? null : ApiKeysFile;
+
+    public TimeSpan ReloadInterval => TimeSpan.FromSeconds(ReloadIntervalSeconds);
+}
