@@ -9,7 +9,7 @@ namespace MobileViT.Service.KServe;
 /// <summary>
 /// The KServe V2 Open Inference Protocol over REST (<c>/v2/...</c>) with Triton's binary tensor data,
 /// classification, statistics and model configuration extensions. Every model has version 1; each per-model route
-/// also answers under <c>/versions/1</c>. Errors are the protocol's <c>{"error": "..."}</c> (<see cref="V2ErrorFilter"/>).
+/// also answers under <c>/versions/1</c>. Errors are the protocol's <c>{"error": "..."}</c> (<see cref="V2ErrorBody"/>).
 /// </summary>
 public static class V2RestEndpoints
 {
@@ -20,7 +20,7 @@ public static class V2RestEndpoints
         // Created now, not on the first statistics request, so that it counts from the start.
         app.ServiceProvider.GetRequiredService<ModelStatistics>();
 
-        var group = app.MapGroup("/v2").WithTags("KServe V2").AddEndpointFilter<V2ErrorFilter>();
+        var group = app.MapGroup("/v2").WithTags("KServe V2").WithMetadata(new V2ErrorBody());
         group.MapGet("", () => new V2ServerMetadataJson(V2ModelMetadata.ServerName, V2ModelMetadata.ServerVersion, V2ModelMetadata.Extensions))
             .WithName("V2ServerMetadata").WithSummary("Server name, version and the protocol extensions it implements.");
         group.MapGet("/health/live", () => Results.Ok(new { live = true }))

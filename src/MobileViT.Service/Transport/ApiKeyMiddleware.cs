@@ -17,7 +17,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys, Pub
         var credential = CallerCredentials.CredentialOf(context);
         if (keys.Current.Authenticate(credential) is not null)
             return next(context);
-        return HttpErrorTable.ToProblem(ApiKeyAdmissionRule.Refusal(credential is not null)).ExecuteAsync(context);
+        return HttpErrorTable.ToResult(ApiKeyAdmissionRule.Refusal(credential is not null), context.GetEndpoint()).ExecuteAsync(context);
     }
 
     // By the endpoint, not the request's Content-Type, which a client could set on any request to skip this check.

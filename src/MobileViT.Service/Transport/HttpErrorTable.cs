@@ -40,21 +40,24 @@ public static class HttpErrorTable
         return new HttpError(status, title, TypeBase + e.Code);
     }
 
-    /// <summary>The RFC 7807 problem for the error, with <c>Retry-After</c> where retrying later helps and a Bearer challenge for a missing or wrong key.</summary>
-    public static IResult ToProblem(InferenceException e)
+    /// <summary>
+    /// The response for the error on the given route: its status, the body the route's protocol defines
+    /// (<see cref="IErrorResponseRenderer"/>) or else an RFC 7807 problem, <c>Retry-After</c> where retrying later helps
+    /// and a Bearer challenge for a missing or wrong key.
+    /// </summary>
+    public static IResult ToResult(InferenceException e, Endpoint? endpoint)
     {
         var error = For(e);
-        IResult problem = TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type);
-        if (e.Kind == ErrorKind.Unauthenticated)
-            problem = WithBearerChallenge(e, problem);
-        return WithRetryAfter(e, problem);
+        var body = endpoint?.Metadata.GetMetadata<IErrorResponseRenderer>()?.Render(e, error.Status)
+            ?? TypedResults.Problem(e.Message, statusCode: error.Status, title: error.Title, type: error.Type);
+        return WithRetryAfter(e, WithBearerChallenge(e, body));
     }
 
     /// <summary>
     /// <c>WWW-Authenticate: Bearer</c> (RFC 6750) on an authentication failure, with <c>error="invalid_token"</c> when a
     /// key was sent but is wrong; for any body, problem+json or another protocol's.
     /// </summary>
-    public static IResult WithBearerChallenge(InferenceException e, IResult result) =>
+    private static IResult WithBearerChallenge(InferenceException e, IResult result) =>
         e.Kind == ErrorKind.Unauthenticated ? new BearerChallengeResult(result, e.Code == Inference.Access.ApiKeyAdmissionRule.InvalidCode) : result;
 
     private sealed class BearerChallengeResult(IResult inner, bool invalidKey) : IResult
@@ -66,8 +69,7 @@ public static class HttpErrorTable
         }
     }
 
-    /// <summary>The result with the error's <c>Retry-After</c> header, where it has one; for bodies other than problem+json.</summary>
-    public static IResult WithRetryAfter(InferenceException e, IResult result) =>
+    private static IResult WithRetryAfter(InferenceException e, IResult result) =>
         e.RetryAfter is { } retryAfter ? new RetryAfterResult(result, retryAfter) : result;
 
     private sealed class RetryAfterResult(IResult inner, TimeSpan retryAfter) : IResult

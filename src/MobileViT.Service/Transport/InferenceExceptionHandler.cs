@@ -22,7 +22,9 @@ public sealed class InferenceExceptionHandler : IExceptionHandler
         };
         if (error is null)
             return false;
-        await HttpErrorTable.ToProblem(error).ExecuteAsync(httpContext);
+        // The exception handler has cleared the endpoint; the feature keeps the one that threw, for its error body.
+        var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+        await HttpErrorTable.ToResult(error, endpoint).ExecuteAsync(httpContext);
         return true;
     }
 }

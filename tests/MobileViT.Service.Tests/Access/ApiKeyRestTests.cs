@@ -34,8 +34,8 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
         using var none = await Keyed.SendAsync(method, path, key: null);
         using var wrong = await Keyed.SendAsync(method, path, KeyedService.WrongKey);
 
-        await AssertRefusedAsync(none, ApiKeyAdmissionRule.MissingCode);
-        await AssertRefusedAsync(wrong, ApiKeyAdmissionRule.InvalidCode);
+        await AssertRefusedAsync(none, ApiKeyAdmissionRule.MissingCode, path);
+        await AssertRefusedAsync(wrong, ApiKeyAdmissionRule.InvalidCode, path);
         Assert.Contains("error=\"invalid_token\"", wrong.Headers.WwwAuthenticate.ToString());
     }
 
@@ -128,11 +128,18 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
         Assert.True(document.RootElement.GetProperty("security").GetArrayLength() > 0);
     }
 
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
+    /// <summary>401 with a Bearer challenge; the body is problem+json, or on <c>/v2</c> routes the V2 protocol's <c>{"error": ...}</c>.</summary>
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code, string path = "")
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
+        if (path.StartsWith("/v2", StringComparison.Ordinal))
+        {
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.False(string.IsNullOrWhiteSpace((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()));
+            return;
+        }
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("urn:mobilevit:problem:" + code, problem.GetProperty("type").GetString());
         Assert.Equal(401, problem.GetProperty("status").GetInt32());
