@@ -26,4 +26,7 @@ public enum ErrorKind
 
     /// <summary>The server failed (a session run threw); a bug or a broken model, never the client's fault.</summary>
     Failed,
+
+    /// <summary>Refused at admission: at the model's current drain rate the request could not finish before its deadline.</summary>
+    DeadlineUnmeetable,
 }

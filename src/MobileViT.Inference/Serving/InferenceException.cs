@@ -22,6 +22,7 @@ public class InferenceException(ErrorKind kind, string message, string? code = n
         ErrorKind.QueueFull => "queue-full",
         ErrorKind.DeadlineExceeded => "deadline-exceeded",
         ErrorKind.Cancelled => "cancelled",
+        ErrorKind.DeadlineUnmeetable => "deadline-unmeetable",
         _ => "inference-failed",
     };
 

@@ -36,10 +36,12 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
     {
         var started = time.GetTimestamp();
         var modelLabel = UnknownModelLabel;
+        var priority = request.Priority;
         ErrorKind? failure = null;
         InferenceInput? input = null;
         using var activity = InferenceMetrics.ActivitySource.StartActivity("classify");
         activity?.SetTag("mobilevit.protocol", request.Protocol);
+        activity?.SetTag("mobilevit.priority", priority.Label());
         try
         {
             Admit(_callerRules, new AdmissionContext(request, null, null));
@@ -51,10 +53,18 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
                 activity.SetTag("mobilevit.model", model.Name);
             }
             var topK = ValidateTopK(model, request);
-            var call = new InferenceCallOptions(Timeout(request), started);
-            Admit(_modelRules, new AdmissionContext(request, model, call.Timeout));
+            var call = new InferenceCallOptions(Timeout(request), started, priority);
+            if (!request.PriorityInInput)
+                Admit(_modelRules, new AdmissionContext(request, model, call.Timeout));
 
             input = await readInput(model, cancellationToken).ConfigureAwait(false);
+            if (request.PriorityInInput)
+            {
+                priority = input.Priority ?? priority;
+                activity?.SetTag("mobilevit.priority", priority.Label());
+                call = call with { Priority = priority };
+                Admit(_modelRules, new AdmissionContext(request with { Priority = priority }, model, call.Timeout));
+            }
             metrics.RecordBytesReceived(model.Name, request.Protocol, input.ByteCount);
             activity?.SetTag("mobilevit.image.bytes", input.ByteCount);
             ValidateSampleCount(input);
@@ -76,7 +86,7 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             input?.Owner?.Dispose();
             var outcome = failure is { } kind ? RequestOutcome.Of(kind) : RequestOutcome.Success;
             activity?.SetTag("mobilevit.outcome", outcome);
-            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started));
+            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), priority);
         }
     }
 

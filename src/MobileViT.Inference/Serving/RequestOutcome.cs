@@ -13,6 +13,7 @@ public static class RequestOutcome
         ErrorKind.QueueFull => "rejected_queue_full",
         ErrorKind.DeadlineExceeded => "deadline_exceeded",
         ErrorKind.Cancelled => "cancelled",
+        ErrorKind.DeadlineUnmeetable => "rejected_deadline_unmeetable",
         _ => "failed",
     };
 

@@ -38,8 +38,23 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf()),
-            (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), request.Outputs.Select(o => o.Name).ToList())),
+        InvalidRequestException? badPriority = null;
+        var priority = RequestPriority.Normal;
+        if (request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var level))
+        {
+            try
+            {
+                priority = PriorityOf(level);
+            }
+            catch (InvalidRequestException e)
+            {
+                badPriority = e;
+            }
+        }
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), priority),
+            (model, _) => badPriority is null
+                ? ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), request.Outputs.Select(o => o.Name).ToList()))
+                : throw badPriority,
             context.CancellationToken);
         var output = V2Inference.ToOutput(result);
 
@@ -57,6 +72,13 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
             tensor.Contents = new InferTensorContents { Fp32Contents = { output.Logits } };
         return response;
     }
+
+    private static RequestPriority PriorityOf(InferParameter level) => level.ParameterChoiceCase switch
+    {
+        InferParameter.ParameterChoiceOneofCase.Int64Param => RequestPriorities.FromLevel(level.Int64Param, "parameters.priority"),
+        InferParameter.ParameterChoiceOneofCase.Uint64Param => RequestPriorities.FromLevel((long)Math.Min(level.Uint64Param, long.MaxValue), "parameters.priority"),
+        _ => throw new InvalidRequestException("parameters.priority must be an int64_param or uint64_param: 1 (highest) and up, or 0 for the default.", "bad-priority"),
+    };
 
     private static List<V2InputTensor> ReadInputs(ModelInferRequest request)
     {

@@ -11,13 +11,18 @@ namespace MobileViT.Service.KServe;
 /// </summary>
 public static class V2Inference
 {
-    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null) => new()
+    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null,
+        RequestPriority priority = RequestPriority.Normal) => new()
     {
         Model = model,
         Protocol = protocol,
         Output = OutputKind.Logits,
         Deadline = deadline,
+        Priority = priority,
     };
+
+    /// <summary>The request parameter that carries Triton's priority level: 1 is highest (high), 2 normal, 3 and above low, 0 the default.</summary>
+    public const string PriorityParameter = "priority";
 
     public static InferenceInput ToInput(ServedModel model, IReadOnlyList<V2InputTensor> inputs, IReadOnlyList<string> requestedOutputs)
     {

@@ -45,18 +45,27 @@ public static class V2RestEndpoints
     private static async Task<IResult> InferAsync(string name, HttpContext context, InferenceService inference, MobileViTOptions options)
     {
         string? id = null;
-        var response = await inference.InferAsync(V2Inference.Request(name, Protocol), async (model, cancellationToken) =>
+        // The priority is in the body (parameters.priority), so refusals for load come after it is read.
+        var response = await inference.InferAsync(V2Inference.Request(name, Protocol) with { PriorityInInput = true }, async (model, cancellationToken) =>
         {
             var request = await ReadBodyAsync(context, options, cancellationToken);
             id = request.Id;
-            return V2Inference.ToInput(model, request.Inputs!.Select(V2JsonTensorReader.Read).ToList(),
+            var input = V2Inference.ToInput(model, request.Inputs!.Select(V2JsonTensorReader.Read).ToList(),
                 (request.Outputs ?? []).Select(o => o.Name ?? "").ToList());
+            return request.Parameters?.TryGetValue(V2Inference.PriorityParameter, out var priority) == true
+                ? input with { Priority = PriorityOf(priority) }
+                : input;
         }, context.RequestAborted);
         var output = V2Inference.ToOutput(response);
         return Results.Ok(new V2InferResponseJson(response.Model.Name, null, id,
             new Dictionary<string, object> { ["synthetic"] = response.Model.Synthetic, ["server_batch_size"] = output.LargestServerBatch },
             [new V2OutputJson(output.OutputName, [output.BatchSize, output.ClassCount], V2ModelMetadata.Fp32, output.Logits)]));
     }
+
+    private static RequestPriority PriorityOf(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var level)
+            ? RequestPriorities.FromLevel(level, "parameters.priority")
+            : throw new InvalidRequestException($"parameters.priority must be an integer: 1 (highest) and up, or 0 for the default (was {value.GetRawText()}).", "bad-priority");
 
     private static async ValueTask<V2InferRequestJson> ReadBodyAsync(HttpContext context, MobileViTOptions options, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ public static class GrpcStatusTable
         ErrorKind.QueueFull => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
         ErrorKind.Cancelled => StatusCode.Cancelled,
+        ErrorKind.DeadlineUnmeetable => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

@@ -31,6 +31,7 @@ public static class HttpErrorTable
                 ErrorKind.QueueFull => (StatusCodes.Status429TooManyRequests, "Queue full"),
                 ErrorKind.DeadlineExceeded => (StatusCodes.Status504GatewayTimeout, "Deadline exceeded"),
                 ErrorKind.Cancelled => (StatusCodes.Status499ClientClosedRequest, "Cancelled"),
+                ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
                 _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
             },
         };

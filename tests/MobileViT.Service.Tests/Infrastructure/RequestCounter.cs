@@ -12,6 +12,7 @@ public sealed class RequestCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Model, string Protocol, string Outcome), long> _counts = new();
+    private readonly ConcurrentDictionary<(string Model, string Priority, string Outcome), long> _byPriority = new();
     private readonly List<(Func<bool> Condition, TaskCompletionSource Signal)> _waiters = [];
 
     public RequestCounter()
@@ -23,7 +24,7 @@ public sealed class RequestCounter : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            string model = "", protocol = "", outcome = "";
+            string model = "", protocol = "", outcome = "", priority = "";
             foreach (var tag in tags)
             {
                 switch (tag.Key)
@@ -31,8 +32,10 @@ public sealed class RequestCounter : IDisposable
                     case "model": model = (string)tag.Value!; break;
                     case "protocol": protocol = (string)tag.Value!; break;
                     case "outcome": outcome = (string)tag.Value!; break;
+                    case "priority": priority = (string)tag.Value!; break;
                 }
             }
+            _byPriority.AddOrUpdate((model, priority, outcome), value, (_, c) => c + value);
             _counts.AddOrUpdate((model, protocol, outcome), value, (_, c) => c + value);
             lock (_waiters)
             {
@@ -49,6 +52,9 @@ public sealed class RequestCounter : IDisposable
     /// <summary>Requests counted for the model so far, by (protocol, outcome).</summary>
     public IReadOnlyDictionary<(string Protocol, string Outcome), long> For(string model) =>
         _counts.Where(c => c.Key.Model == model).ToDictionary(c => (c.Key.Protocol, c.Key.Outcome), c => c.Value);
+
+    /// <summary>Requests counted for the model so far with this <c>priority</c> label and outcome.</summary>
+    public long Count(string model, string priority, string outcome) => _byPriority.GetValueOrDefault((model, priority, outcome));
 
     public long Total(string model) => _counts.Where(c => c.Key.Model == model).Sum(c => c.Value);
 

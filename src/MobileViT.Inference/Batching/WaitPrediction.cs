@@ -1,0 +1,15 @@
+namespace MobileViT.Inference.Batching;
+
+/// <summary>
+/// What a new request would wait for: <paramref name="Ahead"/> requests queued at its priority and above, drained at
+/// <paramref name="Rate"/>. No prediction (null <see cref="Start"/>) with nothing ahead or no estimate yet: then
+/// nothing can be said against admitting it.
+/// </summary>
+public readonly record struct WaitPrediction(int Ahead, DrainRate? Rate)
+{
+    /// <summary>When the request would start, from now.</summary>
+    public TimeSpan? Start => Ahead > 0 && Rate is { } rate ? rate.TimeFor(Ahead) : null;
+
+    /// <summary>When the request would finish, from now: its start plus one batch.</summary>
+    public TimeSpan? Finish => Start is { } start ? start + Rate!.Value.BatchTime : null;
+}
