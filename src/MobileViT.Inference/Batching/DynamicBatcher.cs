@@ -119,6 +119,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var deadline = (call.StartTimestamp != 0 ? call.StartTimestamp : now) + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
         if (deadline <= now)
             throw new DeadlineExceededException(timeout);
+        RefuseIfUnmeetable(call.Priority, _time.GetElapsedTime(now, deadline), timeout);
         var request = new QueuedRequest(input, now, deadline, call.Priority, cancellationToken);
         if (!_queue.TryWrite(request, call.Priority))
         {
@@ -127,6 +128,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
         }
         return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Wait-aware admission at the moment of queueing: the admission rule decided before the body was read, on the
+    /// queue as it was then; here the queue is as it is now and the time already spent counts.
+    /// </summary>
+    private void RefuseIfUnmeetable(RequestPriority priority, TimeSpan remaining, TimeSpan timeout)
+    {
+        if (!_options.WaitAwareAdmission)
+            return;
+        var prediction = PredictWait(priority);
+        if (prediction.RetryAfterIfUnmeetable(remaining, _options.WaitEstimateSafetyFactor) is { } retryAfter)
+            throw new DeadlineUnmeetableException(_model, prediction.Finish!.Value, timeout, retryAfter);
     }
 
     private async Task<InferenceResult> WaitAsync(QueuedRequest request, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)

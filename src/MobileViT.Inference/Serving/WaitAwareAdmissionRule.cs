@@ -9,7 +9,8 @@ namespace MobileViT.Inference.Serving;
 /// requests queued at its priority and above, divided by the drain rate, plus one batch, stretched by
 /// <see cref="BatchingOptions.WaitEstimateSafetyFactor"/>). Nothing queued ahead, or no estimate yet, admits: an idle
 /// or lightly loaded server refuses nothing. The refusal's retry hint is when the queue ahead should have drained
-/// to what the request's deadline can take.
+/// to what the request's deadline can take. The batcher checks again as it queues the request, with the time
+/// already spent and the queue as it is then (requests admitted together each saw the same queue here).
 /// </summary>
 public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMetrics metrics) : IAdmissionRule
 {
@@ -26,15 +27,11 @@ public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMe
             return;
 
         var prediction = batcher.PredictWait(priority);
-        if (prediction is not { Start: { } start, Finish: { } finish, Rate: { } rate })
+        if (prediction is not { Start: { } start, Finish: { } finish })
             return;
         metrics.RecordPredictedWait(model.Name, priority, start);
         var timeout = context.Timeout ?? TimeSpan.FromMilliseconds(options.Batching.RequestTimeoutMs);
-        var factor = options.Batching.WaitEstimateSafetyFactor;
-        if (finish * factor <= timeout)
-            return;
-        var admissibleStart = timeout / factor - rate.BatchTime;
-        var retryAfter = admissibleStart > TimeSpan.Zero ? start - admissibleStart : start;
-        throw new DeadlineUnmeetableException(model.Name, finish, timeout, retryAfter);
+        if (prediction.RetryAfterIfUnmeetable(timeout, options.Batching.WaitEstimateSafetyFactor) is { } retryAfter)
+            throw new DeadlineUnmeetableException(model.Name, finish, timeout, retryAfter);
     }
 }
