@@ -2,7 +2,8 @@ namespace MobileViT.Inference.Batching;
 
 /// <summary>
 /// A live estimate of a model's drain rate from its batcher's own timings. Each finished batch reports its instance,
-/// its image count and how long the instance was busy with it; over the recent window each instance's rate is its
+/// its image count and how long the instance was busy with it (from the end of its previous batch when it went on
+/// without waiting for work); over the recent window each instance's rate is its
 /// images divided by its busy time, and the model's rate is the mean instance rate times the number of instances.
 /// Busy time rather than wall time, so that an idle spell does not read as a slow model; a window, so that the
 /// estimate follows changes of load, contention and image sizes. When the window has emptied (no traffic), the last

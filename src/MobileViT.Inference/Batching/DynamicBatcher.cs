@@ -175,16 +175,23 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private void WorkerLoop(IBatchRunner runner, int index)
     {
         var batch = new List<QueuedRequest>(runner.MaxBatchSize);
+        long previousEnd = 0;
         try
         {
-            while (WaitForWork(Timeout.InfiniteTimeSpan))
+            while (true)
             {
+                // Back to back (work was waiting as the last batch ended): the instance was busy from then, so the
+                // drain rate also counts the time it took to get to this batch, which an overloaded machine stretches.
+                var busySince = _queue.Count > 0 ? previousEnd : 0;
+                if (!WaitForWork(Timeout.InfiniteTimeSpan))
+                    break;
                 TakeAvailable(batch, runner.MaxBatchSize);
                 if (batch.Count == 0)
                     continue;
                 if (batch.Count < runner.MaxBatchSize && _options.MaxQueueDelayMs > 0)
                     WaitForMore(batch, runner.MaxBatchSize);
-                Execute(runner, index, batch);
+                Execute(runner, index, batch, busySince);
+                previousEnd = _time.GetTimestamp();
                 batch.Clear();
             }
         }
@@ -249,9 +256,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private void Execute(IBatchRunner runner, int index, List<QueuedRequest> batch)
+    private void Execute(IBatchRunner runner, int index, List<QueuedRequest> batch, long busySince)
     {
         var started = _time.GetTimestamp();
+        if (busySince == 0)
+            busySince = started;
         var startedUtc = _time.GetUtcNow().UtcDateTime;
         Interlocked.Increment(ref _inFlight);
         foreach (var request in batch)
@@ -272,7 +281,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var runStarted = _time.GetTimestamp();
             runner.Run(batch.Count);
             var inferenceTime = _time.GetElapsedTime(runStarted);
-            _drainRate.Record(index, batch.Count, _time.GetElapsedTime(started));
+            _drainRate.Record(index, batch.Count, _time.GetElapsedTime(busySince));
             Interlocked.Add(ref _imagesRun, batch.Count);
             _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
 

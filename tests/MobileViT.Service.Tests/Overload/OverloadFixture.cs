@@ -40,6 +40,7 @@ public sealed class OverloadFixture : IAsyncLifetime
             ["MobileViT:Batching:QueueCapacity"] = QueueCapacity.ToString(),
             ["MobileViT:Batching:RequestTimeoutMs"] = ((int)DefaultDeadline.TotalMilliseconds).ToString(),
             ["MobileViT:Batching:DrainRateWindowMs"] = DrainRateWindowMs.ToString(),
+            ["MobileViT:Batching:WaitEstimateSafetyFactor"] = "1.25",
             ["MobileViT:Execution:Providers"] = "CPU",
             ["MobileViT:Execution:Instances"] = "1",
             ["MobileViT:Execution:IntraOpThreads"] = "1",
