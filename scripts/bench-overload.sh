@@ -6,7 +6,8 @@
 # then 504, as before this change).
 # Usage: scripts/bench-overload.sh [xxs|xs|s] [rounds] [output-dir]
 # Environment: OVERLOAD_MULTIPLE (4), OVERLOAD_DEADLINE_MS (1000), OVERLOAD_HIGH_RATE (5), OVERLOAD_DURATION (15),
-# OVERLOAD_ARMS (after,before), OVERLOAD_PORT (5370), OVERLOAD_CLI_CONFIGURATION (Release; Debug saves a second ~1 GB
+# OVERLOAD_ARMS (after,before), OVERLOAD_PORT (5370), OVERLOAD_SERVICE_ENV (extra settings for every arm, e.g.
+# 'MobileViT__Batching__DrainRateWindowMs=2000'), OVERLOAD_CLI_CONFIGURATION (Release; Debug saves a second ~1 GB
 # Release output when the disk is short, at the cost of a heavier load generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ for round in $(seq 1 "$rounds"); do
   for arm in ${arms//,/ }; do
     extra=()
     [ "$arm" = before ] && extra=(MobileViT__Batching__WaitAwareAdmission=false)
-    env "${extra[@]}" MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
+    env ${OVERLOAD_SERVICE_ENV:-} "${extra[@]}" MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
       Kestrel__Endpoints__Http__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$((port + 1)) \
       Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
       dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service-$arm-$round.log" 2>&1 &
