@@ -42,5 +42,5 @@ public sealed class BatchingOptions
     /// How much the predicted finish is stretched before it is compared with the deadline: room for the estimate's
     /// error, for requests of higher priority that arrive later and go first, and for the body read after admission.
     /// </summary>
-    public double WaitEstimateSafetyFactor { get; set; } = 1.5;
+    public double WaitEstimateSafetyFactor { get; set; } = 2.0;
 }

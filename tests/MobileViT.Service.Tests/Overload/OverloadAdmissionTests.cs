@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Serving;
+using MobileViT.Service.Grpc.V1;
 using MobileViT.Service.Tests.Infrastructure;
 using MobileViT.Service.Tests.RequestPath;
 using static MobileViT.Service.Tests.Overload.OverloadFixture;
@@ -125,12 +127,19 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         using var v2 = await fixture.Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer",
             new { inputs = new[] { new { name = "image", shape = new[] { 1 }, datatype = "BYTES", data = new[] { Convert.ToBase64String(Image) } } } });
 
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => new Classifier.ClassifierClient(fixture.Channel)
+            .ClassifyAsync(new ClassifyRequest { Model = Model, Image = ByteString.CopyFrom(Image) }).ResponseAsync);
+
         foreach (var response in new[] { rest, v2 })
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
             Assert.Equal(retryAfter, Assert.Single(response.Headers.GetValues("Retry-After")));
             Assert.Equal("urn:mobilevit:problem:deadline-unmeetable", (await response.Content.ReadFromJsonAsync<ProblemJson>())!.Type);
         }
+        // gRPC: the same delay, to the millisecond, as the retry pushback.
+        Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
+        var pushbackMs = int.Parse(grpc.Trailers.GetValue("grpc-retry-pushback-ms")!);
+        Assert.InRange(pushbackMs, batchMs == 200 ? 3200 : 1200, batchMs == 200 ? 3201 : 1201);
     }
 
     [Fact]
