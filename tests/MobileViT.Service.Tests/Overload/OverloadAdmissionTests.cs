@@ -154,9 +154,9 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         await held.DisposeAsync();
         Assert.Equal("200", await sent);
 
-        var drainRate = metrics.Split('\n').Single(l => l.StartsWith("mobilevit_drain_rate", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
+        var drainRate = metrics.Split('\n').Single(l => l.StartsWith("mobilevit_drain_rate_per_second{", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
         Assert.EndsWith(" 4", drainRate);
-        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count", StringComparison.Ordinal)
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count{", StringComparison.Ordinal)
             && l.Contains("priority=\"high\"", StringComparison.Ordinal));
     }
 
