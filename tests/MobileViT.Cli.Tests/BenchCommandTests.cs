@@ -124,6 +124,29 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
     }
 
     [Fact]
+    public void The_overload_scenario_measures_capacity_then_offers_a_multiple_of_it_with_deadlines_and_high_priority_beside()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"overload-{Guid.NewGuid():N}.json");
+        var output = new StringWriter();
+
+        var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--overload", "2", "--deadline-ms", "2000", "--high-rate", "4",
+            "--concurrency", "4", "--duration", "2", "--warmup", "0.5", "--images", Images, "--json", json], output, TextWriter.Null);
+
+        Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}");
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var overload = report.RootElement.GetProperty("report");
+        var capacity = overload.GetProperty("capacity").GetProperty("throughput").GetDouble();
+        Assert.True(capacity > 0);
+        Assert.Equal(2 * capacity, overload.GetProperty("normal").GetProperty("targetRate").GetDouble(), 6);
+        Assert.Equal(4, overload.GetProperty("high").GetProperty("targetRate").GetDouble());
+        Assert.True(overload.GetProperty("high").GetProperty("completed").GetInt64() > 0);
+        Assert.True(overload.GetProperty("goodputRatio").GetDouble() > 0);
+        Assert.Contains("goodput", output.ToString());
+        Assert.Contains("http-high", output.ToString());
+        File.Delete(json);
+    }
+
+    [Fact]
     public void The_in_process_sweep_measures_every_combination()
     {
         var json = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.json");

@@ -17,6 +17,8 @@ public sealed class BenchCommand : ICliCommand
         usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream,v2-json,v2-binary] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--group all|size|image] [--json FILE]
+               mobilevit bench --url URL --overload MULTIPLE [--deadline-ms MS] [--high-rate R] [--concurrency C]
+                               [--model NAME] [--duration S] [--warmup S] [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
 
@@ -35,6 +37,11 @@ public sealed class BenchCommand : ICliCommand
         --group size runs every point once per size class of the images (<1MP, 1-6MP, >=6MP, from the JPEG headers),
         --group image once per image, so that throughput and server preprocessing time are reported per size or file.
 
+        --overload measures the closed-loop capacity at --concurrency (default 32), then offers MULTIPLE x that rate
+        in an open loop over HTTP, each request with x-request-timeout-ms = --deadline-ms (default 1000), and beside it
+        --high-rate requests/s (default 0: none) with x-request-priority: high. It reports goodput / capacity, the 504s
+        and 5xx, and the high-priority p99 against the normal p99.
+
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
         """;
@@ -43,16 +50,36 @@ public sealed class BenchCommand : ICliCommand
     {
         var options = CommandLineOptions.Parse(args,
             ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch",
-                "rounds", "server-pid"],
+                "rounds", "server-pid", "overload", "deadline-ms", "high-rate"],
             ["in-process", "inference-only"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
         output.WriteLine($"images: {images.Images.Count} JPEGs, mean {images.MeanBytes / 1024:0} KiB ({string.Join(", ", images.GroupBy("size").Select(g => $"{g.Images.Count} {g.Label}"))}); {Environment.ProcessorCount} cores; warm-up {warmup.TotalSeconds:0.#}s, measure {duration.TotalSeconds:0.#}s per point");
 
-        return options.Has("in-process")
-            ? RunInProcess(options, images, warmup, duration, output, error)
+        if (options.Has("in-process"))
+            return RunInProcess(options, images, warmup, duration, output, error);
+        return options.Has("overload")
+            ? RunOverload(options, images, warmup, duration, output, error).GetAwaiter().GetResult()
             : RunRemote(options, images, warmup, duration, output, error).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunOverload(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)
+    {
+        var multiple = Number(options, "overload", 4);
+        var highRate = Number(options, "high-rate", 0, allowZero: true);
+        var deadlineMs = options.GetInt("deadline-ms") ?? 1000;
+        if (deadlineMs < 1)
+            throw new UsageException($"--deadline-ms must be a positive number of milliseconds, got {deadlineMs}.");
+        var concurrency = options.GetIntList("concurrency") is [var c] ? c : options.Has("concurrency")
+            ? throw new UsageException("--overload measures the capacity at one --concurrency value.")
+            : 32;
+        var scenario = new OverloadScenario(AbsoluteUrl(options.Required("url"), "url"), options.Get("model"), images, warmup, duration, error);
+        var report = await scenario.RunAsync(concurrency, multiple, deadlineMs, highRate);
+        OverloadScenario.Write(output, report);
+        if (options.Get("json") is { } json)
+            BenchReport.WriteJson(json, new { kind = "overload", url = options.Get("url"), cores = Environment.ProcessorCount, report });
+        return report.Normal.Completed == 0 ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 
     private static int RunInProcess(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)
@@ -163,13 +190,16 @@ public sealed class BenchCommand : ICliCommand
             ? uri
             : throw new UsageException($"--{option} '{text}' is not an absolute URL.");
 
-    private static double Seconds(CommandLineOptions options, string name, double fallback, bool allowZero = false)
+    private static double Seconds(CommandLineOptions options, string name, double fallback, bool allowZero = false) =>
+        Number(options, name, fallback, allowZero, " of seconds");
+
+    private static double Number(CommandLineOptions options, string name, double fallback, bool allowZero = false, string unit = "")
     {
         var text = options.Get(name);
         if (text is null)
             return fallback;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || allowZero && value == 0)
             ? value
-            : throw new UsageException($"option --{name} must be a {(allowZero ? "non-negative" : "positive")} number of seconds, got '{text}'.");
+            : throw new UsageException($"option --{name} must be a {(allowZero ? "non-negative" : "positive")} number{unit}, got '{text}'.");
     }
 }

@@ -3,14 +3,19 @@ using System.Net.Http.Headers;
 
 namespace MobileViT.Cli.Bench;
 
-/// <summary>POSTs the raw JPEG to <c>/v1/classify</c> (or a named model) and reads the timing headers.</summary>
+/// <summary>
+/// POSTs the raw JPEG to <c>/v1/classify</c> (or a named model), with optional request headers (deadline, priority),
+/// and reads the timing headers.
+/// </summary>
 public sealed class HttpBenchClient : IBenchClient
 {
     private readonly HttpClient _http;
     private readonly string _path;
+    private readonly IReadOnlyDictionary<string, string> _headers;
 
-    public HttpBenchClient(Uri baseAddress, string? model, string path = "")
+    public HttpBenchClient(Uri baseAddress, string? model, string path = "", IReadOnlyDictionary<string, string>? headers = null)
     {
+        _headers = headers ?? new Dictionary<string, string>();
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
             BaseAddress = baseAddress,
@@ -27,7 +32,10 @@ public sealed class HttpBenchClient : IBenchClient
         content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         try
         {
-            using var response = await _http.PostAsync(_path, content, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _path) { Content = content };
+            foreach (var (name, value) in _headers)
+                request.Headers.TryAddWithoutValidation(name, value);
+            using var response = await _http.SendAsync(request, cancellationToken);
             await response.Content.LoadIntoBufferAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
                 return new BenchResponse(false, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));

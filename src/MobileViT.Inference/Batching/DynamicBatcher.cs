@@ -1,19 +1,21 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Runtime;
+using MobileViT.Inference.Serving;
 using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Inference.Batching;
 
 /// <summary>
-/// One model's bounded queue and the workers that drain it, one per session instance. A free worker takes what is
-/// queued, up to the maximum batch size; with fewer and a queue delay set, it waits for more until the delay has
+/// One model's bounded queues, one per priority, and the workers that drain them, one per session instance. A free
+/// worker takes what is queued, highest priority first, up to the maximum batch size; with fewer and a queue delay set, it waits for more until the delay has
 /// passed since the oldest request it holds arrived. Each worker runs on its own thread because an ONNX Runtime
 /// run blocks for milliseconds and would otherwise hold a thread-pool thread that request handling needs.
 /// Each request brings an <see cref="IBatchInput"/> that writes itself into its slot; one whose input turns out to be
-/// unusable fails alone and the rest of the batch runs. Every clock read goes through the <see cref="TimeProvider"/>.
+/// unusable fails alone and the rest of the batch runs. From its own timings the batcher keeps a live
+/// <see cref="DrainRate"/>, which <see cref="PredictWait"/> turns into the wait a new request would face.
+/// Every clock read goes through the <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -23,7 +25,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly InferenceMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<QueuedRequest> _queue;
+    private readonly PriorityRequestQueue _queue;
+    private readonly DrainRateEstimator _drainRate;
     private readonly Thread[] _workers;
     private readonly int _sampleLength;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,16 +47,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _queue = Channel.CreateBounded<QueuedRequest>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = false,
-            SingleWriter = false,
-        });
+        _queue = new PriorityRequestQueue(options);
+        _drainRate = new DrainRateEstimator(runners.Count, TimeSpan.FromMilliseconds(options.DrainRateWindowMs), _time);
         metrics.RegisterQueue(model, () => QueueDepth, () => Volatile.Read(ref _inFlight));
+        metrics.RegisterDrainRate(model, () => _drainRate.Current?.ImagesPerSecond);
 
         _runningWorkers = runners.Count;
-        _workers = runners.Select(runner => new Thread(() => WorkerLoop(runner))
+        _workers = runners.Select((runner, index) => new Thread(() => WorkerLoop(runner, index))
         {
             IsBackground = true,
             Name = $"batcher-{model}-{runner.Id}",
@@ -62,7 +62,26 @@ public sealed class DynamicBatcher : IAsyncDisposable
             worker.Start();
     }
 
-    public int QueueDepth => _queue.Reader.Count;
+    public int QueueDepth => _queue.Count;
+
+    /// <summary>Requests waiting at one priority.</summary>
+    public int QueueDepthOf(RequestPriority priority) => _queue.CountOf(priority);
+
+    /// <summary>How many requests of this priority the queue holds before refusing more.</summary>
+    public int QueueCapacityOf(RequestPriority priority) => _queue.CapacityOf(priority);
+
+    /// <summary>The live drain rate over the recent window; null until a batch has run.</summary>
+    public DrainRate? DrainRate => _drainRate.Current;
+
+    /// <summary>The wait a request of this priority would face if it were queued now.</summary>
+    public WaitPrediction PredictWait(RequestPriority priority) => new(_queue.CountAtOrAbove(priority), _drainRate.Current);
+
+    /// <summary>A request of this priority would be refused as queue-full now; the answer can change at once.</summary>
+    public bool IsFull(RequestPriority priority) => _queue.CountOf(priority) >= _queue.CapacityOf(priority);
+
+    /// <summary>A queue-full refusal for this priority, with the time the queue ahead needs to drain as the retry hint.</summary>
+    public QueueFullException QueueFull(RequestPriority priority) =>
+        new(_model, _queue.CapacityOf(priority), PredictWait(priority).Start is { } drain && drain > TimeSpan.FromSeconds(1) ? drain : null);
 
     public int BatchesInFlight => Volatile.Read(ref _inFlight);
 
@@ -100,14 +119,28 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var deadline = (call.StartTimestamp != 0 ? call.StartTimestamp : now) + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
         if (deadline <= now)
             throw new DeadlineExceededException(timeout);
-        var request = new QueuedRequest(input, now, deadline, cancellationToken);
-        if (!_queue.Writer.TryWrite(request))
+        RefuseIfUnmeetable(call.Priority, _time.GetElapsedTime(now, deadline), timeout);
+        var request = new QueuedRequest(input, now, deadline, call.Priority, cancellationToken);
+        if (!_queue.TryWrite(request, call.Priority))
         {
             throw _accepting
-                ? new QueueFullException(_model, _options.QueueCapacity)
+                ? QueueFull(call.Priority)
                 : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
         }
         return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Wait-aware admission at the moment of queueing: the admission rule decided before the body was read, on the
+    /// queue as it was then; here the queue is as it is now and the time already spent counts.
+    /// </summary>
+    private void RefuseIfUnmeetable(RequestPriority priority, TimeSpan remaining, TimeSpan timeout)
+    {
+        if (!_options.WaitAwareAdmission)
+            return;
+        var prediction = PredictWait(priority);
+        if (prediction.RetryAfterIfUnmeetable(remaining, _options.WaitEstimateSafetyFactor) is { } retryAfter)
+            throw new DeadlineUnmeetableException(_model, prediction.Finish!.Value, timeout, retryAfter);
     }
 
     private async Task<InferenceResult> WaitAsync(QueuedRequest request, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
@@ -135,23 +168,30 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public Task DrainAsync()
     {
         _accepting = false;
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         return _drained.Task;
     }
 
-    private void WorkerLoop(IBatchRunner runner)
+    private void WorkerLoop(IBatchRunner runner, int index)
     {
         var batch = new List<QueuedRequest>(runner.MaxBatchSize);
+        long previousEnd = 0;
         try
         {
-            while (WaitForWork(Timeout.InfiniteTimeSpan))
+            while (true)
             {
+                // Back to back (work was waiting as the last batch ended): the instance was busy from then, so the
+                // drain rate also counts the time it took to get to this batch, which an overloaded machine stretches.
+                var busySince = _queue.Count > 0 ? previousEnd : 0;
+                if (!WaitForWork(Timeout.InfiniteTimeSpan))
+                    break;
                 TakeAvailable(batch, runner.MaxBatchSize);
                 if (batch.Count == 0)
                     continue;
                 if (batch.Count < runner.MaxBatchSize && _options.MaxQueueDelayMs > 0)
                     WaitForMore(batch, runner.MaxBatchSize);
-                Execute(runner, batch);
+                Execute(runner, index, batch, busySince);
+                previousEnd = _time.GetTimestamp();
                 batch.Clear();
             }
         }
@@ -171,10 +211,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Blocks until something is queued (true) or the queue is completed and empty, or the wait times out (false).</summary>
     private bool WaitForWork(TimeSpan timeout)
     {
-        var wait = _queue.Reader.WaitToReadAsync();
-        if (wait.IsCompleted)
-            return wait.Result;
-        var task = wait.AsTask();
+        var task = _queue.WaitToReadAsync();
+        if (task.IsCompleted)
+            return task.Result;
         if (timeout == Timeout.InfiniteTimeSpan)
             return task.GetAwaiter().GetResult();
         using var cancelDelay = new CancellationTokenSource();
@@ -186,7 +225,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     private void TakeAvailable(List<QueuedRequest> batch, int maxBatchSize)
     {
-        while (batch.Count < maxBatchSize && _queue.Reader.TryRead(out var request))
+        while (batch.Count < maxBatchSize && _queue.TryRead(out var request))
         {
             if (request.CancellationToken.IsCancellationRequested)
             {
@@ -217,9 +256,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private void Execute(IBatchRunner runner, List<QueuedRequest> batch)
+    private void Execute(IBatchRunner runner, int index, List<QueuedRequest> batch, long busySince)
     {
         var started = _time.GetTimestamp();
+        if (busySince == 0)
+            busySince = started;
         var startedUtc = _time.GetUtcNow().UtcDateTime;
         Interlocked.Increment(ref _inFlight);
         foreach (var request in batch)
@@ -240,6 +281,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var runStarted = _time.GetTimestamp();
             runner.Run(batch.Count);
             var inferenceTime = _time.GetElapsedTime(runStarted);
+            _drainRate.Record(index, batch.Count, _time.GetElapsedTime(busySince));
             Interlocked.Add(ref _imagesRun, batch.Count);
             _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
 
@@ -277,7 +319,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            _metrics.RecordQueueWait(_model, _time.GetElapsedTime(request.EnqueuedTimestamp, started));
+            _metrics.RecordQueueWait(_model, request.Priority, _time.GetElapsedTime(request.EnqueuedTimestamp, started));
             var slot = runner.InputSlot(filled);
             if (!request.Input.Preprocesses)
             {
@@ -319,6 +361,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         if (span is null)
             return;
         span.SetTag("mobilevit.model", _model);
+        span.SetTag("mobilevit.priority", request.Priority.Label());
         span.SetEndTime(batchStartedUtc);
     }
 

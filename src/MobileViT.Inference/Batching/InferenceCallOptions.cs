@@ -1,8 +1,10 @@
+using MobileViT.Inference.Serving;
+
 namespace MobileViT.Inference.Batching;
 
 /// <summary>
 /// Per-request settings for the batcher: the deadline, as a timeout (default from configuration) counted from
 /// <paramref name="StartTimestamp"/> (a timestamp of the batcher's <see cref="TimeProvider"/>; 0: from when it is queued),
-/// so that time spent before queueing counts against it.
+/// so that time spent before queueing counts against it; and the priority, which picks the queue it waits in.
 /// </summary>
-public readonly record struct InferenceCallOptions(TimeSpan? Timeout = null, long StartTimestamp = 0);
+public readonly record struct InferenceCallOptions(TimeSpan? Timeout = null, long StartTimestamp = 0, RequestPriority Priority = RequestPriority.Normal);

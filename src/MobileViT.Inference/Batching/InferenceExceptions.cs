@@ -3,9 +3,9 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Inference.Batching;
 
 /// <summary>The model's queue is at capacity; the client should retry later.</summary>
-public sealed class QueueFullException(string model, int capacity)
+public sealed class QueueFullException(string model, int capacity, TimeSpan? retryAfter = null)
     : InferenceException(ErrorKind.QueueFull, $"Model '{model}' has {capacity} requests queued, its capacity; retry shortly.",
-        retryAfter: TimeSpan.FromSeconds(1));
+        retryAfter: retryAfter ?? TimeSpan.FromSeconds(1));
 
 /// <summary>The request's deadline passed before it ran; it was never run.</summary>
 public sealed class DeadlineExceededException(TimeSpan timeout)

@@ -7,7 +7,8 @@ namespace MobileViT.Inference.Batching;
 /// Abandoned (its client cancelled or its deadline passed), so abandoned work is never run and a running request's
 /// input is never released under it.
 /// </summary>
-internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, long deadlineTimestamp, CancellationToken cancellationToken)
+internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, long deadlineTimestamp, Serving.RequestPriority priority,
+    CancellationToken cancellationToken)
 {
     private const int Queued = 0;
     private const int Running = 1;
@@ -18,6 +19,7 @@ internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, l
     public IBatchInput Input { get; } = input;
     public long EnqueuedTimestamp { get; } = enqueuedTimestamp;
     public long DeadlineTimestamp { get; } = deadlineTimestamp;
+    public Serving.RequestPriority Priority { get; } = priority;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public Activity? Activity { get; } = Activity.Current;
 

@@ -25,4 +25,22 @@ public sealed class BatchingOptions
 
     /// <summary>Default deadline of a request, queueing included, when the client gives none.</summary>
     public int RequestTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Each priority's share of <see cref="QueueCapacity"/>.</summary>
+    public PriorityOptions Priority { get; set; } = new();
+
+    /// <summary>
+    /// Refuse at once (429, RESOURCE_EXHAUSTED) a request that the model's current drain rate says cannot finish
+    /// before its deadline, instead of queueing it to expire.
+    /// </summary>
+    public bool WaitAwareAdmission { get; set; } = true;
+
+    /// <summary>The recent window over which the drain rate (images per second per instance) is measured.</summary>
+    public int DrainRateWindowMs { get; set; } = 5_000;
+
+    /// <summary>
+    /// How much the predicted finish is stretched before it is compared with the deadline: room for the estimate's
+    /// error, for requests of higher priority that arrive later and go first, and for the body read after admission.
+    /// </summary>
+    public double WaitEstimateSafetyFactor { get; set; } = 2.0;
 }

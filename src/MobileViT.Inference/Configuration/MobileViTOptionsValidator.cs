@@ -46,6 +46,15 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Batching__QueueCapacity must be at least 1 (was {batching.QueueCapacity}).");
         if (batching.RequestTimeoutMs < 1)
             errors.Add($"{Prefix}Batching__RequestTimeoutMs must be at least 1 (was {batching.RequestTimeoutMs}).");
+        foreach (var (level, share) in new[] { ("High", batching.Priority.HighShare), ("Normal", batching.Priority.NormalShare), ("Low", batching.Priority.LowShare) })
+        {
+            if (double.IsNaN(share) || share is <= 0 or > 4)
+                errors.Add($"{Prefix}Batching__Priority__{level}Share must be above 0 and at most 4, a fraction of QueueCapacity (was {share}).");
+        }
+        if (batching.DrainRateWindowMs is < 100 or > 600_000)
+            errors.Add($"{Prefix}Batching__DrainRateWindowMs must be between 100 and 600000 (was {batching.DrainRateWindowMs}).");
+        if (double.IsNaN(batching.WaitEstimateSafetyFactor) || batching.WaitEstimateSafetyFactor is < 1 or > 10)
+            errors.Add($"{Prefix}Batching__WaitEstimateSafetyFactor must be between 1 and 10 (was {batching.WaitEstimateSafetyFactor}).");
 
         var execution = options.Execution;
         try

@@ -27,7 +27,8 @@ public sealed class ServedModel : IAsyncDisposable
         Preprocessing = preprocessing;
         Batcher = batcher;
         MaxBatchSize = instances[0].MaxBatchSize;
-        InputBuffers = ArrayPool<float>.Create(signature.SampleLength, batching.QueueCapacity + instances.Count * MaxBatchSize);
+        InputBuffers = ArrayPool<float>.Create(signature.SampleLength,
+            Serving.RequestPriorities.HighestFirst.Sum(p => batching.Priority.CapacityOf(p, batching.QueueCapacity)) + instances.Count * MaxBatchSize);
     }
 
     public string Name => Options.Name;

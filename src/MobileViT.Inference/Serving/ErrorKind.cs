@@ -32,4 +32,7 @@ public enum ErrorKind
 
     /// <summary>The client sent more requests than its rate limit allows.</summary>
     RateLimited,
+
+    /// <summary>Refused at admission: at the model's current drain rate the request could not finish before its deadline.</summary>
+    DeadlineUnmeetable,
 }

@@ -24,6 +24,7 @@ public class InferenceException(ErrorKind kind, string message, string? code = n
         ErrorKind.Cancelled => "cancelled",
         ErrorKind.Unauthenticated => "unauthenticated",
         ErrorKind.RateLimited => "rate-limited",
+        ErrorKind.DeadlineUnmeetable => "deadline-unmeetable",
         _ => "inference-failed",
     };
 

@@ -19,6 +19,12 @@ public abstract record InferenceInput
     /// </summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// A priority the input itself declared (KServe V2 REST's <c>parameters.priority</c> is in the body); it replaces
+    /// the request's when <see cref="InferenceRequest.PriorityInInput"/> is set.
+    /// </summary>
+    public RequestPriority? Priority { get; init; }
+
     public abstract int SampleCount { get; }
 
     public abstract long ByteCount { get; }

@@ -37,6 +37,15 @@ public sealed record InferenceRequest
 
     /// <summary>The client's network address, for rate limits when no keys are configured; null when unknown.</summary>
     public string? ClientAddress { get; init; }
+
+    /// <summary>Which of the model's queues the request waits in; higher priorities are taken first.</summary>
+    public RequestPriority Priority { get; init; } = RequestPriority.Normal;
+
+    /// <summary>
+    /// The input may declare the priority (KServe V2 REST's <c>parameters.priority</c> is in the body): model-stage
+    /// admission then waits until the input is read, and uses <see cref="InferenceInput.Priority"/> when it is set.
+    /// </summary>
+    public bool PriorityInInput { get; init; }
 }
 
 /// <summary>Reads the request's input for the resolved model: parses the wire format, reads the body. Throws <see cref="InferenceException"/> for bad input.</summary>

@@ -37,10 +37,12 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
         var started = time.GetTimestamp();
         var modelLabel = UnknownModelLabel;
         var caller = new AdmissionContext(request, null, null);
+        var priority = request.Priority;
         ErrorKind? failure = null;
         InferenceInput? input = null;
         using var activity = InferenceMetrics.ActivitySource.StartActivity("classify");
         activity?.SetTag("mobilevit.protocol", request.Protocol);
+        activity?.SetTag("mobilevit.priority", priority.Label());
         try
         {
             Admit(_callerRules, caller);
@@ -52,10 +54,18 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
                 activity.SetTag("mobilevit.model", model.Name);
             }
             var topK = ValidateTopK(model, request);
-            var call = new InferenceCallOptions(Timeout(request), started);
-            Admit(_modelRules, new AdmissionContext(request, model, call.Timeout) { Client = caller.Client });
+            var call = new InferenceCallOptions(Timeout(request), started, priority);
+            if (!request.PriorityInInput)
+                Admit(_modelRules, new AdmissionContext(request, model, call.Timeout) { Client = caller.Client });
 
             input = await readInput(model, cancellationToken).ConfigureAwait(false);
+            if (request.PriorityInInput)
+            {
+                priority = input.Priority ?? priority;
+                activity?.SetTag("mobilevit.priority", priority.Label());
+                call = call with { Priority = priority };
+                Admit(_modelRules, new AdmissionContext(request with { Priority = priority }, model, call.Timeout) { Client = caller.Client });
+            }
             metrics.RecordBytesReceived(model.Name, request.Protocol, input.ByteCount);
             activity?.SetTag("mobilevit.image.bytes", input.ByteCount);
             ValidateSampleCount(input);
@@ -81,7 +91,7 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             activity?.SetTag("mobilevit.outcome", outcome);
             var client = caller.Client ?? Access.ClientLabel.Anonymous;
             activity?.SetTag("mobilevit.client", client);
-            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), client);
+            metrics.RecordRequest(modelLabel, request.Protocol, outcome, time.GetElapsedTime(started), client, priority);
         }
     }
 

@@ -15,6 +15,7 @@ public static class RequestOutcome
         ErrorKind.Cancelled => "cancelled",
         ErrorKind.Unauthenticated => "unauthenticated",
         ErrorKind.RateLimited => "rate_limited",
+        ErrorKind.DeadlineUnmeetable => "rejected_deadline_unmeetable",
         _ => "failed",
     };
 

@@ -37,6 +37,8 @@ public sealed class InferenceMetrics : IDisposable
     private readonly Histogram<double> _warmUpDuration;
     private readonly UpDownCounter<int> _instances;
     private readonly List<(string Model, Func<int> Depth, Func<int> InFlight)> _queues = [];
+    private readonly Histogram<double> _predictedWait;
+    private readonly List<(string Model, Func<double?> ImagesPerSecond)> _drainRates = [];
 
     public InferenceMetrics(IMeterFactory? meterFactory = null)
     {
@@ -69,7 +71,33 @@ public sealed class InferenceMetrics : IDisposable
             "Requests waiting in the model's queue.");
         _meter.CreateObservableUpDownCounter("mobilevit.batches.in_flight", () => Observe(q => q.InFlight()), "{batch}",
             "Batches running on the model's sessions right now.");
+        _predictedWait = _meter.CreateHistogram("mobilevit.admission.predicted_wait", "s",
+            "At admission, the predicted wait of a request before it starts (queue ahead at its priority and above / drain rate), refused or not.",
+            advice: SecondsAdvice);
+        _meter.CreateObservableGauge("mobilevit.drain_rate", ObserveDrainRates, "{image}/s",
+            "Live estimate of how fast the model's queue drains: images per second over the recent window, from the instances' busy time.");
     }
+
+    /// <summary>Makes a model's drain-rate estimate visible; a model without an estimate yet reports nothing.</summary>
+    public void RegisterDrainRate(string model, Func<double?> imagesPerSecond)
+    {
+        lock (_drainRates)
+            _drainRates.Add((model, imagesPerSecond));
+    }
+
+    private List<Measurement<double>> ObserveDrainRates()
+    {
+        lock (_drainRates)
+        {
+            return _drainRates.Select(d => (d.Model, Rate: d.ImagesPerSecond()))
+                .Where(d => d.Rate is not null)
+                .Select(d => new Measurement<double>(d.Rate!.Value, new KeyValuePair<string, object?>("model", d.Model)))
+                .ToList();
+        }
+    }
+
+    public void RecordPredictedWait(string model, Serving.RequestPriority priority, TimeSpan wait) =>
+        _predictedWait.Record(wait.TotalSeconds, new("model", model), new("priority", Serving.RequestPriorities.Label(priority)));
 
     /// <summary>Makes a model's queue visible to the queue-depth and batches-in-flight instruments.</summary>
     public void RegisterQueue(string model, Func<int> depth, Func<int> inFlight)
@@ -101,10 +129,17 @@ public sealed class InferenceMetrics : IDisposable
 
     public Meter Meter => _meter;
 
-    /// <summary>Counts one request's outcome and, when known, its end-to-end duration; <paramref name="client"/> is an API key's name (bounded by the keys configured).</summary>
-    public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null, string client = Access.ClientLabel.Anonymous)
+    /// <summary>
+    /// Counts one request's outcome and, when known, its end-to-end duration; <paramref name="client"/> is an API key's
+    /// name (bounded by the keys configured), <paramref name="priority"/> one of three values.
+    /// </summary>
+    public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null, string client = Access.ClientLabel.Anonymous,
+        Serving.RequestPriority priority = Serving.RequestPriority.Normal)
     {
-        var tags = new TagList { { "model", model }, { "protocol", protocol }, { "outcome", outcome }, { "client", client } };
+        var tags = new TagList
+        {
+            { "model", model }, { "protocol", protocol }, { "outcome", outcome }, { "client", client }, { "priority", Serving.RequestPriorities.Label(priority) },
+        };
         _requests.Add(1, tags);
         if (duration is { } elapsed)
             _requestDuration.Record(elapsed.TotalSeconds, tags);
@@ -119,8 +154,8 @@ public sealed class InferenceMetrics : IDisposable
     public void RecordOutput(string model, TimeSpan duration) =>
         _output.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
 
-    public void RecordQueueWait(string model, TimeSpan duration) =>
-        _queueWait.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+    public void RecordQueueWait(string model, Serving.RequestPriority priority, TimeSpan duration) =>
+        _queueWait.Record(duration.TotalSeconds, new("model", model), new("priority", Serving.RequestPriorities.Label(priority)));
 
     /// <summary>Records the size before the time, on the caller's thread: <see cref="ModelStatistics"/> pairs the two by that order.</summary>
     public void RecordBatch(string model, string provider, int size, TimeSpan inference)

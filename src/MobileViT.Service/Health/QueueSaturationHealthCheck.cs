@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Serving;
 
 namespace MobileViT.Service.Health;
 
-/// <summary>Degraded when a model's queue is at least 90% full: still serving, but about to refuse with 429.</summary>
+/// <summary>
+/// Degraded when a model's normal-priority queue (the one most traffic uses) is at least 90% full: still serving, but
+/// about to refuse with 429.
+/// </summary>
 public sealed class QueueSaturationHealthCheck(ModelRegistry registry) : IHealthCheck
 {
     public const double DegradedFraction = 0.9;
@@ -14,9 +18,10 @@ public sealed class QueueSaturationHealthCheck(ModelRegistry registry) : IHealth
         var saturated = new List<string>();
         foreach (var model in registry.Loaded)
         {
-            var depth = model.Batcher.QueueDepth;
-            data[model.Name] = new { depth, capacity = model.Batching.QueueCapacity };
-            if (depth >= DegradedFraction * model.Batching.QueueCapacity)
+            var depth = model.Batcher.QueueDepthOf(RequestPriority.Normal);
+            var capacity = model.Batcher.QueueCapacityOf(RequestPriority.Normal);
+            data[model.Name] = new { depth, capacity };
+            if (depth >= DegradedFraction * capacity)
                 saturated.Add(model.Name);
         }
         return Task.FromResult(saturated.Count == 0

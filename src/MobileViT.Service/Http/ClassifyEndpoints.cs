@@ -9,6 +9,7 @@ namespace MobileViT.Service.Http;
 public static class ClassifyEndpoints
 {
     public const string TimeoutHeader = "x-request-timeout-ms";
+    public const string PriorityHeader = "x-request-priority";
     public const string Protocol = "http";
 
     public static IEndpointRouteBuilder MapClassifyEndpoints(this IEndpointRouteBuilder app)
@@ -81,12 +82,25 @@ public static class ClassifyEndpoints
             else
                 headerError = new InvalidRequestException($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout");
         }
+        var priority = RequestPriority.Normal;
+        if (context.Request.Headers.TryGetValue(PriorityHeader, out var priorityHeader))
+        {
+            try
+            {
+                priority = RequestPriorities.Parse(priorityHeader, PriorityHeader);
+            }
+            catch (InvalidRequestException e)
+            {
+                headerError ??= e;
+            }
+        }
         var request = new InferenceRequest
         {
             Model = name,
             Protocol = Protocol,
             TopK = topK,
             Timeout = timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            Priority = priority,
         }.WithCallerOf(context);
         ImageUploads? uploads = null;
         var response = await inference.InferAsync(request, async (_, cancellationToken) =>

@@ -44,8 +44,23 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
         var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
         var timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout).WithCallerOf(context),
-            (model, _) => ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested)),
+        InvalidRequestException? badPriority = null;
+        var priority = RequestPriority.Normal;
+        if (request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var level))
+        {
+            try
+            {
+                priority = PriorityOf(level);
+            }
+            catch (InvalidRequestException e)
+            {
+                badPriority = e;
+            }
+        }
+        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout, priority).WithCallerOf(context),
+            (model, _) => badPriority is null
+                ? ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested))
+                : throw badPriority,
             context.CancellationToken);
         var output = V2Inference.ToOutput(result, requested, metrics, time);
 
@@ -75,6 +90,13 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param,
         InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
         _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param.", "bad-parameter"),
+    };
+
+    private static RequestPriority PriorityOf(InferParameter level) => level.ParameterChoiceCase switch
+    {
+        InferParameter.ParameterChoiceOneofCase.Int64Param => RequestPriorities.FromLevel(level.Int64Param, "parameters.priority"),
+        InferParameter.ParameterChoiceOneofCase.Uint64Param => RequestPriorities.FromLevel((long)Math.Min(level.Uint64Param, long.MaxValue), "parameters.priority"),
+        _ => throw new InvalidRequestException("parameters.priority must be an int64_param or uint64_param: 1 (highest) and up, or 0 for the default.", "bad-priority"),
     };
 
     private static List<V2InputTensor> ReadInputs(ModelInferRequest request)

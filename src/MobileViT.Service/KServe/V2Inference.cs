@@ -19,16 +19,21 @@ public static class V2Inference
 
     /// <summary>
     /// The core request; <paramref name="timeoutMicroseconds"/> is Triton's <c>parameters.timeout</c>, a deadline
-    /// counted from arrival (queueing included).
+    /// counted from arrival (queueing included), and <paramref name="priority"/> its <c>parameters.priority</c>.
     /// </summary>
-    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null, long? timeoutMicroseconds = null) => new()
+    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null, long? timeoutMicroseconds = null,
+        RequestPriority priority = RequestPriority.Normal) => new()
     {
         Model = model,
         Protocol = protocol,
         Output = OutputKind.Logits,
         Deadline = deadline,
         Timeout = Timeout(timeoutMicroseconds),
+        Priority = priority,
     };
+
+    /// <summary>The request parameter that carries Triton's priority level: 1 is highest (high), 2 normal, 3 and above low, 0 the default.</summary>
+    public const string PriorityParameter = "priority";
 
     /// <summary>Longer timeouts are cut to a day: far beyond any request, and safe to add to a clock reading.</summary>
     private const long MaxTimeoutMicroseconds = 86_400_000_000;

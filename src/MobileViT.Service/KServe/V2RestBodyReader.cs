@@ -185,7 +185,8 @@ public static class V2RestBodyReader
                 Boolean(output.Parameters, "binary_data", where) ?? allBinary);
         }).ToList();
         var timeout = Integer(request.Parameters, "timeout", "the request");
-        return new V2RestRequest(request.Id, inputs, outputs, allBinary, timeout, owner);
+        var priority = Integer(request.Parameters, V2Inference.PriorityParameter, "the request");
+        return new V2RestRequest(request.Id, inputs, outputs, allBinary, timeout, priority, owner);
     }
 
     private static long? Integer(Dictionary<string, JsonElement>? parameters, string name, string where)

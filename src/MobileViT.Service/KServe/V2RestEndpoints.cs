@@ -86,7 +86,8 @@ public static class V2RestEndpoints
         V2Inference.RequireVersion(name, version);
         V2RestRequest? request = null;
         IReadOnlyList<V2RequestedOutput> requested = [];
-        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context), async (model, cancellationToken) =>
+        // The priority is in the body (parameters.priority), so refusals for load come after it is read.
+        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context) with { PriorityInInput = true }, async (model, cancellationToken) =>
         {
             request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, cancellationToken);
             // binary_data_output with no output named: the model's output, as binary data.
@@ -95,6 +96,7 @@ public static class V2RestEndpoints
             {
                 Owner = request.Owner,
                 Timeout = V2Inference.Timeout(request.TimeoutMicroseconds),
+                Priority = request.PriorityLevel is { } level ? RequestPriorities.FromLevel(level, "parameters.priority") : null,
             };
         }, context.RequestAborted);
         var output = V2Inference.ToOutput(response, requested, metrics, time);

@@ -16,6 +16,7 @@ public static class GrpcStatusTable
         ErrorKind.Cancelled => StatusCode.Cancelled,
         ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
         ErrorKind.RateLimited => StatusCode.ResourceExhausted,
+        ErrorKind.DeadlineUnmeetable => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 
@@ -27,4 +28,12 @@ public static class GrpcStatusTable
         OperationCanceledException => new Status(StatusCode.Cancelled, "The request was cancelled before it ran."),
         _ => null,
     };
+
+    /// <summary>
+    /// Trailers for an expected failure: where retrying later helps, <c>grpc-retry-pushback-ms</c> (gRFC A6), which
+    /// gRPC clients with a retry policy wait for before retrying.
+    /// </summary>
+    public static Metadata TrailersFor(Exception e) => e is InferenceException { RetryAfter: { } retryAfter }
+        ? new Metadata { { "grpc-retry-pushback-ms", ((long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) } }
+        : [];
 }

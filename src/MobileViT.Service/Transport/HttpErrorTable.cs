@@ -34,6 +34,7 @@ public static class HttpErrorTable
                 ErrorKind.Cancelled => (StatusCodes.Status499ClientClosedRequest, "Cancelled"),
                 ErrorKind.Unauthenticated => (StatusCodes.Status401Unauthorized, "Unauthenticated"),
                 ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
+                ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
                 _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
             },
         };

@@ -15,7 +15,7 @@ public sealed class InferenceStatusInterceptor : Interceptor
         }
         catch (Exception e) when (e is not RpcException && GrpcStatusTable.ToStatus(e) is { } status)
         {
-            throw new RpcException(status);
+            throw new RpcException(status, GrpcStatusTable.TrailersFor(e));
         }
     }
 }

@@ -18,8 +18,8 @@ public sealed class ModelStatisticsTests : IDisposable
     public void Requests_batches_and_stage_times_add_up_per_model()
     {
         _time.Advance(TimeSpan.FromSeconds(5));
-        _metrics.RecordQueueWait("m", TimeSpan.FromMilliseconds(2));
-        _metrics.RecordQueueWait("m", TimeSpan.FromMilliseconds(3));
+        _metrics.RecordQueueWait("m", MobileViT.Inference.Serving.RequestPriority.Normal, TimeSpan.FromMilliseconds(2));
+        _metrics.RecordQueueWait("m", MobileViT.Inference.Serving.RequestPriority.Normal, TimeSpan.FromMilliseconds(3));
         _metrics.RecordPreprocess("m", TimeSpan.FromMilliseconds(4));
         _metrics.RecordBatch("m", "CPU", 2, TimeSpan.FromMilliseconds(10));
         _metrics.RecordBatch("m", "CPU", 1, TimeSpan.FromMilliseconds(6));

@@ -13,6 +13,8 @@ public sealed class RequestCounter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Model, string Protocol, string Outcome), long> _counts = new();
     private readonly ConcurrentDictionary<(string Outcome, string Client), long> _byClient = new();
+
+    private readonly ConcurrentDictionary<(string Model, string Priority, string Outcome), long> _byPriority = new();
     private readonly List<(Func<bool> Condition, TaskCompletionSource Signal)> _waiters = [];
 
     /// <param name="only">When given, only the meters this factory created (one service's), not every service's in the test process.</param>
@@ -25,7 +27,7 @@ public sealed class RequestCounter : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            string model = "", protocol = "", outcome = "", client = "";
+            string model = "", protocol = "", outcome = "", client = "", priority = "";
             foreach (var tag in tags)
             {
                 switch (tag.Key)
@@ -34,8 +36,10 @@ public sealed class RequestCounter : IDisposable
                     case "protocol": protocol = (string)tag.Value!; break;
                     case "outcome": outcome = (string)tag.Value!; break;
                     case "client": client = (string)tag.Value!; break;
+                    case "priority": priority = (string)tag.Value!; break;
                 }
             }
+            _byPriority.AddOrUpdate((model, priority, outcome), value, (_, c) => c + value);
             _counts.AddOrUpdate((model, protocol, outcome), value, (_, c) => c + value);
             _byClient.AddOrUpdate((outcome, client), value, (_, c) => c + value);
             lock (_waiters)
@@ -56,6 +60,9 @@ public sealed class RequestCounter : IDisposable
 
     /// <summary>Requests counted so far with this outcome and <c>client</c> label, whatever the model.</summary>
     public long ByClient(string outcome, string client) => _byClient.GetValueOrDefault((outcome, client));
+
+    /// <summary>Requests counted for the model so far with this <c>priority</c> label and outcome.</summary>
+    public long Count(string model, string priority, string outcome) => _byPriority.GetValueOrDefault((model, priority, outcome));
 
     public long Total(string model) => _counts.Where(c => c.Key.Model == model).Sum(c => c.Value);
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The overload figures in docs/benchmarks.md: one server per round, arms interleaved round by round.
+# Each round runs `mobilevit bench --overload`: the closed-loop capacity at c=32, then an open loop at MULTIPLE x that
+# capacity with a deadline on every request, beside a trickle of high-priority requests.
+# Arms: after = the default (wait-aware admission on); before = MobileViT__Batching__WaitAwareAdmission=false (queue,
+# then 504, as before this change).
+# Usage: scripts/bench-overload.sh [xxs|xs|s] [rounds] [output-dir]
+# Environment: OVERLOAD_MULTIPLE (4), OVERLOAD_DEADLINE_MS (1000), OVERLOAD_HIGH_RATE (5), OVERLOAD_DURATION (15),
+# OVERLOAD_ARMS (after,before), OVERLOAD_PORT (5370), OVERLOAD_SERVICE_ENV (extra settings for every arm, e.g.
+# 'MobileViT__Batching__DrainRateWindowMs=2000'), OVERLOAD_CLI_CONFIGURATION (Release; Debug saves a second ~1 GB
+# Release output when the disk is short, at the cost of a heavier load generator).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variant=${1:-xxs}
+rounds=${2:-2}
+out=${3:-artifacts/bench/overload-$variant}
+port=${OVERLOAD_PORT:-5370}
+arms=${OVERLOAD_ARMS:-after,before}
+mkdir -p "$out"
+
+cli_config=${OVERLOAD_CLI_CONFIGURATION:-Release}
+dotnet build -c Release -v q -nologo src/MobileViT.Service >/dev/null || { echo "build failed: src/MobileViT.Service" >&2; exit 1; }
+dotnet build -c "$cli_config" -v q -nologo src/MobileViT.Cli >/dev/null || { echo "build failed: src/MobileViT.Cli" >&2; exit 1; }
+cli=(dotnet "src/MobileViT.Cli/bin/$cli_config/net10.0/mobilevit.dll" bench)
+service=""
+cleanup() { [ -n "$service" ] && kill "$service" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_ready() {
+  for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "not ready: $1" >&2; return 1
+}
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$rounds"); do
+  for arm in ${arms//,/ }; do
+    extra=()
+    [ "$arm" = before ] && extra=(MobileViT__Batching__WaitAwareAdmission=false)
+    env ${OVERLOAD_SERVICE_ENV:-} "${extra[@]}" MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
+      Kestrel__Endpoints__Http__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$((port + 1)) \
+      Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
+      dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service-$arm-$round.log" 2>&1 &
+    service=$!
+    wait_ready "http://127.0.0.1:$port/health/ready"
+    # Tiered JIT keeps recompiling hot paths for the first ~30 s under load; warm it before measuring.
+    "${cli[@]}" --url "http://127.0.0.1:$port" --concurrency 16 --duration 5 --warmup 0 >/dev/null
+    echo "== round $round, arm $arm (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    "${cli[@]}" --url "http://127.0.0.1:$port" --overload "${OVERLOAD_MULTIPLE:-4}" --deadline-ms "${OVERLOAD_DEADLINE_MS:-1000}" \
+      --high-rate "${OVERLOAD_HIGH_RATE:-5}" --concurrency 32 --duration "${OVERLOAD_DURATION:-15}" --warmup 3 \
+      --json "$out/overload-$arm-$round.json" | tee "$out/overload-$arm-$round.txt"
+    kill "$service"; wait "$service" 2>/dev/null || true; service=""
+  done
+done
