@@ -4,7 +4,7 @@
 # and the ratios of the medians. One closed-loop HTTP point per service/baseline run; the ceiling run is the best of
 # batch 1 and 2 at one instance per core x 1 intra-op thread (the best configuration of the full sweep in scripts/bench.sh).
 # Usage: scripts/bench-ab.sh [xxs|xs|s] [concurrency] [seconds] [rounds]   (builds Release first)
-# Environment: AB_ARMS (ceiling,service,naive; an arm 'service:KEY=VALUE' is the service with one more setting, printed
+# Environment: AB_ARMS (ceiling,service,naive; ceiling-inference is the inference-only ceiling (pre-made tensors); an arm 'service:KEY=VALUE' is the service with one more setting, printed
 # as VALUE, e.g. 'service:MobileViT__Execution__Preprocessing=request'; an arm 'service/PROTOCOL' is the default service
 # over grpc or grpc-stream instead of HTTP), BENCH_SERVICE_ENV (settings for every service arm).
 set -euo pipefail
@@ -40,6 +40,14 @@ ceiling() {
   printf '%-8s %s\n' ceiling "$line"
   echo "$round ceiling $(awk '{print $4}' <<<"$line") -" >>"$results"
 }
+# The pure ONNX Runtime ceiling: pre-made tensors (no decode, no preprocessing), the best of instances x intra-op
+# threads x batch; each of its 12 points runs a third of the arm's seconds.
+ceiling_inference() {
+  line=$("${cli[@]}" --in-process --source "synthetic:$variant" --inference-only --instances "1,$(nproc)" --threads 1,2 --batch 1,2,4 \
+    --duration "$(( seconds / 3 + 1 ))" --warmup 1 2>/dev/null | grep -- '<- best')
+  printf '%-8s %s\n' ceiling-inference "$line"
+  echo "$round ceiling-inference $(awk '{print $4}' <<<"$line") -" >>"$results"
+}
 # service [KEY=VALUE [NAME]]: the default service, with one more setting if given; $protocol picks what the client speaks.
 service() {
   local extra=${1:-}
@@ -61,6 +69,7 @@ for round in $(seq 1 "$rounds"); do
   for arm in ${arms//,/ }; do
     case $arm in
       ceiling) ceiling ;;
+      ceiling-inference) ceiling_inference ;;
       service) service ;;
       service:*=*) service "${arm#service:}" ;;
       service/grpc|service/grpc-stream) protocol=${arm#service/} service "" "${arm#service/}" ;;
