@@ -43,5 +43,7 @@ public static class ClassifierMessages
         Instances = model.Instances ?? 0,
         MaxBatchSize = model.Batching.MaxBatchSize ?? 0,
         Error = model.Error ?? "",
+        PreprocessingMode = model.Preprocessing?.Mode ?? "",
+        PreprocessingPlacement = model.Preprocessing?.Placement ?? "",
     };
 }

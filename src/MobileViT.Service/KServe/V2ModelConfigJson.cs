@@ -16,7 +16,8 @@ public sealed record V2ModelConfigJson(
     [property: JsonPropertyName("input")] IReadOnlyList<V2ModelConfigJson.TensorConfig> Input,
     [property: JsonPropertyName("output")] IReadOnlyList<V2ModelConfigJson.TensorConfig> Output,
     [property: JsonPropertyName("dynamic_batching")] V2ModelConfigJson.DynamicBatching Batching,
-    [property: JsonPropertyName("instance_group")] IReadOnlyList<V2ModelConfigJson.InstanceGroup> InstanceGroups)
+    [property: JsonPropertyName("instance_group")] IReadOnlyList<V2ModelConfigJson.InstanceGroup> InstanceGroups,
+    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, V2ModelConfigJson.StringParameter> Parameters)
 {
     public sealed record TensorConfig(
         [property: JsonPropertyName("name")] string Name,
@@ -27,6 +28,9 @@ public sealed record V2ModelConfigJson(
         [property: JsonPropertyName("max_queue_delay_microseconds")] long MaxQueueDelayMicroseconds,
         [property: JsonPropertyName("preferred_batch_size")] int[] PreferredBatchSize);
 
+    /// <summary>Triton's ModelParameter: model configuration parameters are string values.</summary>
+    public sealed record StringParameter([property: JsonPropertyName("string_value")] string StringValue);
+
     public sealed record InstanceGroup(
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("kind")] string Kind,
@@ -35,7 +39,7 @@ public sealed record V2ModelConfigJson(
     public static V2ModelConfigJson Of(ModelDescription model)
     {
         var input = model.InputSize!;
-        var kind = string.Equals(model.ExecutionProvider, "CUDA", StringComparison.OrdinalIgnoreCase) ? "KIND_GPU" : "KIND_CPU";
+        var kind = model.ExecutionProvider?.StartsWith("CUDA", StringComparison.OrdinalIgnoreCase) == true ? "KIND_GPU" : "KIND_CPU";
         return new V2ModelConfigJson(model.Name, V2ModelMetadata.Platform, "onnxruntime", new { latest = new { num_versions = 1 } },
             model.Batching.MaxBatchSize ?? 1,
             [
@@ -44,6 +48,7 @@ public sealed record V2ModelConfigJson(
             ],
             [new(model.Tensors.Output, "TYPE_FP32", [model.LabelCount!.Value])],
             new DynamicBatching(model.Batching.MaxQueueDelayMs * 1000L, []),
-            [new InstanceGroup(model.Name + "_0", kind, model.Instances ?? 1)]);
+            [new InstanceGroup(model.Name + "_0", kind, model.Instances ?? 1)],
+            V2ModelMetadata.Parameters(model).ToDictionary(p => p.Key, p => new StringParameter(p.Value)));
     }
 }

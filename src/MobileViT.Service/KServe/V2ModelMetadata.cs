@@ -29,5 +29,10 @@ public static class V2ModelMetadata
         new(ImageInputName, BytesType, [-1]),
     ];
 
+    /// <summary>What the protocol's metadata has no field for, as string parameters: how the server preprocesses the <c>image</c> input.</summary>
+    public static IReadOnlyDictionary<string, string> Parameters(ModelDescription model) => model.Preprocessing is { } preprocessing
+        ? new Dictionary<string, string> { ["preprocessing_mode"] = preprocessing.Mode, ["preprocessing_placement"] = preprocessing.Placement }
+        : new Dictionary<string, string>();
+
     public static IReadOnlyList<Tensor> Outputs(ModelDescription model) => [new(model.Tensors!.Output, Fp32, [-1, model.LabelCount!.Value])];
 }

@@ -39,4 +39,5 @@ public sealed record V2ModelMetadataJson(
     [property: JsonPropertyName("versions")] IReadOnlyList<string> Versions,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("inputs")] IReadOnlyList<V2ModelMetadata.Tensor> Inputs,
-    [property: JsonPropertyName("outputs")] IReadOnlyList<V2ModelMetadata.Tensor> Outputs);
+    [property: JsonPropertyName("outputs")] IReadOnlyList<V2ModelMetadata.Tensor> Outputs,
+    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, string>? Parameters = null);

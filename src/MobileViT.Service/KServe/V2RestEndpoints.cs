@@ -55,7 +55,8 @@ public static class V2RestEndpoints
     {
         V2Inference.RequireVersion(name, version);
         var model = registry.Describe(registry.GetAdmitting(name).Name);
-        return new V2ModelMetadataJson(model.Name, [V2Inference.Version], V2ModelMetadata.Platform, V2ModelMetadata.Inputs(model), V2ModelMetadata.Outputs(model));
+        return new V2ModelMetadataJson(model.Name, [V2Inference.Version], V2ModelMetadata.Platform, V2ModelMetadata.Inputs(model), V2ModelMetadata.Outputs(model),
+            V2ModelMetadata.Parameters(model));
     }
 
     private static IResult Ready(string name, string? version, ModelRegistry registry)

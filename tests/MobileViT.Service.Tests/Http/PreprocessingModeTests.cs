@@ -1,9 +1,15 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using MobileViT.Inference.Preprocessing;
+using MobileViT.Service.Grpc.V1;
 using MobileViT.Service.Tests.Infrastructure;
 
 namespace MobileViT.Service.Tests.Http;
 
-/// <summary>The preprocessing mode reaches the served model: the service default, the service setting, a model's override.</summary>
+/// <summary>
+/// The preprocessing mode reaches the served model (the service default, the service setting, a model's override),
+/// and every protocol's model description says which mode the model runs in.
+/// </summary>
 public sealed class PreprocessingModeTests
 {
     [Theory]
@@ -23,5 +29,17 @@ public sealed class PreprocessingModeTests
         Assert.True(service.Registry.TryGetLoaded("tiny", out var model));
         Assert.Equal(expected, model.PreprocessingMode);
         Assert.Equal(expected, model.Preprocessor.Mode);
+
+        var mode = expected.ToString().ToLowerInvariant();
+        var rest = await service.Client.GetFromJsonAsync<JsonElement>("v1/models/tiny");
+        Assert.Equal(mode, rest.GetProperty("preprocessing").GetProperty("mode").GetString());
+        Assert.Equal("worker", rest.GetProperty("preprocessing").GetProperty("placement").GetString());
+        var v2 = await service.Client.GetFromJsonAsync<JsonElement>("v2/models/tiny");
+        Assert.Equal(mode, v2.GetProperty("parameters").GetProperty("preprocessing_mode").GetString());
+        var config = await service.Client.GetFromJsonAsync<JsonElement>("v2/models/tiny/config");
+        Assert.Equal(mode, config.GetProperty("parameters").GetProperty("preprocessing_mode").GetProperty("string_value").GetString());
+        using var channel = service.CreateGrpcChannel();
+        var listed = await new Classifier.ClassifierClient(channel).ListModelsAsync(new ListModelsRequest());
+        Assert.Equal(mode, Assert.Single(listed.Models).PreprocessingMode);
     }
 }
