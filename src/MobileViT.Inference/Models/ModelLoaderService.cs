@@ -35,6 +35,8 @@ public sealed class ModelLoaderService(
                     .ConfigureAwait(false);
                 metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));
+                if (served.Tuning is { } tuning)
+                    metrics.RecordTuning(model.Name, tuning);
                 registry.MarkLoaded(served);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

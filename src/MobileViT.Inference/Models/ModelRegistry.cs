@@ -105,7 +105,8 @@ public sealed class ModelRegistry(MobileViTOptions options)
         return new ModelDescription(configured.Name, configured.Source, loaded.Artifacts.Origin, loaded.Synthetic, isDefault, state == ModelState.Ready,
             state.ToString().ToLowerInvariant(), new ModelDescription.InputShape(signature.Channels, signature.Height, signature.Width), loaded.Labels.Count,
             loaded.ExecutionProvider, loaded.Plan.Instances, loaded.Plan.IntraOpThreads, batching, null,
-            new ModelDescription.TensorNames(signature.InputName, signature.OutputName));
+            new ModelDescription.TensorNames(signature.InputName, signature.OutputName),
+            loaded.Tuning is { } tuning ? ModelDescription.TuningSummary.Of(tuning) : null);
     }
 
     public IEnumerable<ServedModel> Loaded => Configured.Select(m => _loaded.GetValueOrDefault(m.Name)).OfType<ServedModel>();
