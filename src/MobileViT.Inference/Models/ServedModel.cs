@@ -68,7 +68,7 @@ public sealed class ServedModel : IAsyncDisposable
     public string ExecutionProvider => string.Join(",", Instances.Select(i => i.ExecutionProvider).Distinct());
 
     public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
-        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, Action? tuningStarted = null)
     {
         var logger = loggers.CreateLogger<ServedModel>();
         var started = Stopwatch.GetTimestamp();
@@ -77,6 +77,7 @@ public sealed class ServedModel : IAsyncDisposable
         TuningResult? tuning = null;
         if (settings.Execution.ParseTuning() == true)
         {
+            tuningStarted?.Invoke();
             tuning = Tune(options, artifacts, settings, modelCount, sessions, providers, logger);
             plan = new ExecutionPlan(tuning.Chosen.Instances, tuning.Chosen.IntraOpThreads);
         }
