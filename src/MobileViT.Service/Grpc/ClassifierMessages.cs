@@ -43,5 +43,30 @@ public static class ClassifierMessages
         Instances = model.Instances ?? 0,
         MaxBatchSize = model.Batching.MaxBatchSize ?? 0,
         Error = model.Error ?? "",
+        Tuning = model.Tuning is { } tuning ? ToMessage(tuning) : null,
+    };
+
+    private static TuningSummary ToMessage(ModelDescription.TuningSummary tuning)
+    {
+        var message = new TuningSummary
+        {
+            Chosen = ToMessage(tuning.Chosen),
+            WithinLatencyBudget = tuning.WithinLatencyBudget,
+            LatencyBudgetMs = tuning.LatencyBudgetMs,
+            DurationSeconds = tuning.DurationSeconds,
+            TimeBudgetSeconds = tuning.TimeBudgetSeconds,
+            Skipped = tuning.Skipped,
+        };
+        message.Candidates.AddRange(tuning.Candidates.Select(ToMessage));
+        return message;
+    }
+
+    private static TuningPoint ToMessage(ModelDescription.TuningPoint point) => new()
+    {
+        Instances = point.Instances,
+        IntraOpThreads = point.IntraOpThreads,
+        MaxBatchSize = point.MaxBatchSize,
+        ImagesPerSecond = point.ImagesPerSecond,
+        LatencyP50Ms = point.LatencyP50Ms ?? double.NaN,
     };
 }
