@@ -1,16 +1,17 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Sources;
+using MobileViT.Inference.Tuning;
 
 namespace MobileViT.Cli.Bench;
 
 /// <summary>
 /// This machine's ceiling: decode, preprocess and inference in one process with no network, for every combination of
 /// instances x intra-op threads x batch size. Each instance has its own thread that preprocesses a batch straight into
-/// its session's input buffer and runs it, the same work the service does per image minus HTTP.
+/// its session's input buffer and runs it, the same work the service does per image minus HTTP. The measuring loop is
+/// <see cref="ThroughputMeasurement"/>, the one the service's warm-up tuner uses.
 /// </summary>
 public sealed class InProcessBenchmark(ModelArtifacts model, BenchImages images, TimeSpan warmup, TimeSpan duration, bool inferenceOnly, TextWriter progress)
 {
@@ -35,6 +36,7 @@ public sealed class InProcessBenchmark(ModelArtifacts model, BenchImages images,
         var factory = new SessionFactory(NullLogger<SessionFactory>.Instance);
         var preprocessor = new ImagePreprocessor(model.Preprocessor, maxPixels: 100_000_000);
         var instances = new List<SessionInstance>();
+        long next = 0;
         try
         {
             for (var i = 0; i < instanceCount; i++)
@@ -50,37 +52,12 @@ public sealed class InProcessBenchmark(ModelArtifacts model, BenchImages images,
                 instance.Run(batchSize);
             }
 
-            var started = Stopwatch.GetTimestamp();
-            var measureFrom = started + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
-            var end = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-            long next = 0, measuredImages = 0;
-            var latencies = new List<double>[instanceCount];
-            var threads = instances.Select((instance, index) => new Thread(() =>
+            var result = ThroughputMeasurement.Run(instances, batchSize, warmup, duration, inferenceOnly ? null : (instance, size) =>
             {
-                var mine = latencies[index] = [];
-                while (true)
-                {
-                    var batchStarted = Stopwatch.GetTimestamp();
-                    if (batchStarted >= end)
-                        return;
-                    if (!inferenceOnly)
-                    {
-                        for (var k = 0; k < batchSize; k++)
-                            preprocessor.Preprocess(images[Interlocked.Increment(ref next)], instance.InputSlot(k));
-                    }
-                    instance.Run(batchSize);
-                    var batchEnded = Stopwatch.GetTimestamp();
-                    if (batchStarted >= measureFrom && batchEnded <= end)
-                    {
-                        Interlocked.Add(ref measuredImages, batchSize);
-                        mine.Add((batchEnded - batchStarted) * 1000.0 / Stopwatch.Frequency);
-                    }
-                }
-            }) { IsBackground = true }).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => t.Join());
-            return new Point(instanceCount, intraOpThreads, batchSize, measuredImages / duration.TotalSeconds,
-                LatencySummary.From(latencies.SelectMany(l => l).ToList()), inferenceOnly);
+                for (var k = 0; k < size; k++)
+                    preprocessor.Preprocess(images[Interlocked.Increment(ref next)], instance.InputSlot(k));
+            });
+            return new Point(instanceCount, intraOpThreads, batchSize, result.ImagesPerSecond, LatencySummary.From(result.BatchLatenciesMs.ToList()), inferenceOnly);
         }
         finally
         {

@@ -15,6 +15,28 @@ public sealed class ExecutionOptions
     public int CudaDeviceId { get; set; } = 0;
 
     /// <summary>
+    /// <c>off</c> (the default: starts stay fast) or <c>auto</c>: each model's warm-up sweeps instances x intra-op
+    /// threads x max batch size for the provider in use and keeps the best throughput within
+    /// <see cref="TuningLatencyBudgetMs"/>, overriding <see cref="Instances"/>, <see cref="IntraOpThreads"/> and
+    /// <c>Batching:MaxBatchSize</c>.
+    /// </summary>
+    public string Tuning { get; set; } = "off";
+
+    /// <summary>At most this long per model for the sweep (session set-up included); readiness waits for it.</summary>
+    public double TuningBudgetSeconds { get; set; } = 20;
+
+    /// <summary>A candidate qualifies when its median batch time (what one image waits for inference under full load) is within this.</summary>
+    public double TuningLatencyBudgetMs { get; set; } = 100;
+
+    /// <summary>Whether <see cref="Tuning"/> is <c>auto</c>; null when it is neither <c>auto</c> nor <c>off</c>.</summary>
+    public bool? ParseTuning() => Tuning?.Trim().ToLowerInvariant() switch
+    {
+        "auto" => true,
+        "off" => false,
+        _ => null,
+    };
+
+    /// <summary>
     /// Where an encoded image is decoded and preprocessed: <c>Auto</c> (the default: <c>Worker</c> on CPU, <c>Request</c>
     /// on CUDA), <c>Worker</c> (by the instance's own thread, straight into its input, just before the run) or
     /// <c>Request</c> (by the thread handling the request, before it is queued).

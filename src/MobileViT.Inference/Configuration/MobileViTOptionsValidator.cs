@@ -70,6 +70,12 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Execution__Instances must be 'auto' or a whole number from 1 to 64 (was '{execution.Instances}').");
         if (!ExecutionPlan.TryParseCount(execution.IntraOpThreads, out _))
             errors.Add($"{Prefix}Execution__IntraOpThreads must be 'auto' or a whole number from 1 to 64 (was '{execution.IntraOpThreads}').");
+        if (execution.ParseTuning() is null)
+            errors.Add($"{Prefix}Execution__Tuning must be off or auto (was '{execution.Tuning}').");
+        if (double.IsNaN(execution.TuningBudgetSeconds) || execution.TuningBudgetSeconds is < 1 or > 600)
+            errors.Add($"{Prefix}Execution__TuningBudgetSeconds must be between 1 and 600 (was {execution.TuningBudgetSeconds}).");
+        if (double.IsNaN(execution.TuningLatencyBudgetMs) || execution.TuningLatencyBudgetMs is <= 0 or > 60_000)
+            errors.Add($"{Prefix}Execution__TuningLatencyBudgetMs must be above 0 and at most 60000 (was {execution.TuningLatencyBudgetMs}).");
         if (execution.CudaDeviceId < 0)
             errors.Add($"{Prefix}Execution__CudaDeviceId must be 0 or more.");
         try

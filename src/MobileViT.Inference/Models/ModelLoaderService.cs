@@ -31,10 +31,13 @@ public sealed class ModelLoaderService(
             try
             {
                 var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
-                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers, time), stoppingToken)
+                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers, time,
+                    () => registry.MarkTuning(model.Name)), stoppingToken)
                     .ConfigureAwait(false);
                 metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));
+                if (served.Tuning is { } tuning)
+                    metrics.RecordTuning(model.Name, tuning);
                 registry.MarkLoaded(served);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -5,11 +5,12 @@ using MobileViT.Inference.Serving;
 
 namespace MobileViT.Inference.Models;
 
-/// <summary>The configured models and where each stands: loading, ready (loaded and warmed), failed, or draining.</summary>
+/// <summary>The configured models and where each stands: loading, tuning, ready (loaded and warmed), failed, or draining.</summary>
 public sealed class ModelRegistry(MobileViTOptions options)
 {
     private readonly ConcurrentDictionary<string, ServedModel> _loaded = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _tuning = new(StringComparer.OrdinalIgnoreCase);
     private readonly TaskCompletionSource _allLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _modelLoaded = new(StringComparer.OrdinalIgnoreCase);
     private volatile bool _draining;
@@ -38,7 +39,7 @@ public sealed class ModelRegistry(MobileViTOptions options)
 
     public ModelState StateOf(string name) =>
         _failures.ContainsKey(name) ? ModelState.Failed
-        : !_loaded.ContainsKey(name) ? ModelState.Loading
+        : !_loaded.ContainsKey(name) ? (_tuning.ContainsKey(name) ? ModelState.Tuning : ModelState.Loading)
         : _draining ? ModelState.Draining
         : ModelState.Ready;
 
@@ -106,7 +107,8 @@ public sealed class ModelRegistry(MobileViTOptions options)
             state.ToString().ToLowerInvariant(), new ModelDescription.InputShape(signature.Channels, signature.Height, signature.Width), loaded.Labels.Count,
             loaded.ExecutionProvider, loaded.Plan.Instances, loaded.Plan.IntraOpThreads, batching, null,
             new ModelDescription.TensorNames(signature.InputName, signature.OutputName),
-            new ModelDescription.PreprocessingSettings(loaded.PreprocessingMode.ToString().ToLowerInvariant(), loaded.Preprocessing.ToString().ToLowerInvariant()));
+            new ModelDescription.PreprocessingSettings(loaded.PreprocessingMode.ToString().ToLowerInvariant(), loaded.Preprocessing.ToString().ToLowerInvariant()),
+            loaded.Tuning is { } tuning ? ModelDescription.TuningSummary.Of(tuning) : null);
     }
 
     public IEnumerable<ServedModel> Loaded => Configured.Select(m => _loaded.GetValueOrDefault(m.Name)).OfType<ServedModel>();
@@ -119,6 +121,9 @@ public sealed class ModelRegistry(MobileViTOptions options)
 
     private TaskCompletionSource LoadedSignal(string name) =>
         _modelLoaded.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>The model's warm-up sweep has begun: still not ready, but no longer just loading.</summary>
+    public void MarkTuning(string name) => _tuning[name] = true;
 
     public void MarkLoaded(ServedModel model)
     {

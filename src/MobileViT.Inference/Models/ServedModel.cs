@@ -8,6 +8,7 @@ using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Sources;
 using MobileViT.Inference.Telemetry;
+using MobileViT.Inference.Tuning;
 
 namespace MobileViT.Inference.Models;
 
@@ -60,16 +61,26 @@ public sealed class ServedModel : IAsyncDisposable
     public TimeSpan LoadDuration { get; private init; }
     public TimeSpan WarmUpDuration { get; private init; }
 
+    /// <summary>The warm-up sweep that chose <see cref="Plan"/> and <see cref="MaxBatchSize"/>; null unless <c>Execution:Tuning</c> is <c>auto</c>.</summary>
+    public TuningResult? Tuning { get; private init; }
+
     /// <summary>The providers the instances run on, e.g. <c>CPU</c>, or <c>CUDA:0</c> where every instance got the GPU.</summary>
     public string ExecutionProvider => string.Join(",", Instances.Select(i => i.ExecutionProvider).Distinct());
 
     public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
-        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, Action? tuningStarted = null)
     {
         var logger = loggers.CreateLogger<ServedModel>();
         var started = Stopwatch.GetTimestamp();
         var plan = ExecutionPlan.Resolve(settings.Execution, Environment.ProcessorCount, modelCount);
         var providers = settings.Execution.ParseProviders();
+        TuningResult? tuning = null;
+        if (settings.Execution.ParseTuning() == true)
+        {
+            tuningStarted?.Invoke();
+            tuning = Tune(options, artifacts, settings, modelCount, sessions, providers, logger);
+            plan = new ExecutionPlan(tuning.Chosen.Instances, tuning.Chosen.IntraOpThreads);
+        }
         int? maxBatch = null;
         PreprocessingPlacement? preprocessing = null;
         var instances = new List<SessionInstance>();
@@ -89,7 +100,7 @@ public sealed class ServedModel : IAsyncDisposable
                     throw;
                 }
                 var onGpu = provider.StartsWith("CUDA", StringComparison.Ordinal);
-                maxBatch ??= settings.Batching.ResolveMaxBatchSize(onGpu);
+                maxBatch ??= tuning?.Chosen.MaxBatchSize ?? settings.Batching.ResolveMaxBatchSize(onGpu);
                 preprocessing ??= settings.Execution.ResolvePreprocessing(onGpu);
                 instances.Add(new SessionInstance(i, session, provider, signature, maxBatch.Value));
             }
@@ -113,6 +124,7 @@ public sealed class ServedModel : IAsyncDisposable
             {
                 LoadDuration = loaded,
                 WarmUpDuration = warmUp,
+                Tuning = tuning,
             };
         }
         catch
@@ -121,6 +133,36 @@ public sealed class ServedModel : IAsyncDisposable
                 instance.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Sweeps the tuning grid for the provider a first session gets, within <c>Execution:TuningBudgetSeconds</c> (that
+    /// first session included), on sessions that are disposed afterwards: the chosen ones are created and warmed as usual.
+    /// </summary>
+    private static TuningResult Tune(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
+        SessionFactory sessions, IReadOnlyList<ExecutionProviderKind> providers, ILogger logger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var execution = settings.Execution;
+        var (probe, provider) = sessions.Create(artifacts.OnnxModel, providers, 1, execution.CudaDeviceId, options.Name, 0);
+        ModelSignature signature;
+        using (probe)
+            signature = ModelSignature.FromSession(probe, artifacts.Preprocessor.CropHeight, artifacts.Preprocessor.CropWidth);
+        var onGpu = provider.StartsWith("CUDA", StringComparison.Ordinal);
+        var grid = TuningGrid.For(onGpu, Math.Max(1, Environment.ProcessorCount / Math.Max(1, modelCount)));
+        var budget = TimeSpan.FromSeconds(execution.TuningBudgetSeconds) - Stopwatch.GetElapsedTime(started);
+        var tuner = new ExecutionTuner(budget, execution.TuningLatencyBudgetMs, TimeProvider.System);
+        using var measurer = SessionPointMeasurer.For(sessions, artifacts.OnnxModel, providers, execution.CudaDeviceId, options.Name, signature,
+            grid.Max(c => c.MaxBatchSize));
+        var result = tuner.Run(grid, measurer.Measure) with { TimeBudget = TimeSpan.FromSeconds(execution.TuningBudgetSeconds) };
+        result = result with { Duration = Stopwatch.GetElapsedTime(started) };
+        logger.LogInformation(
+            "Model {Model} tuned on {Provider} in {Duration:0.0} s: chose {Chosen} ({WithinBudget}), from {Measured} of {Total} candidate(s): {Figures}",
+            options.Name, provider, result.Duration.TotalSeconds, result.Chosen,
+            result.WithinLatencyBudget ? $"best throughput within {result.LatencyBudgetMs:0} ms" : $"none within {result.LatencyBudgetMs:0} ms, lowest latency",
+            result.Measured.Count, grid.Count,
+            string.Join("; ", result.Measured.Select(m => $"{m.Candidate}: {m.ImagesPerSecond:0.0} img/s, p50 {m.LatencyP50Ms:0.0} ms")));
+        return result;
     }
 
     /// <summary>Runs the decode and resize paths once per format so the first client does not pay for their JIT compilation.</summary>

@@ -23,6 +23,9 @@ public sealed class InferenceMetrics : IDisposable
     public const string PreprocessInstrument = "mobilevit.preprocess.duration";
     public const string OutputInstrument = "mobilevit.output.duration";
     public const string QueueDepthInstrument = "mobilevit.queue.depth";
+    public const string TuningThroughputInstrument = "mobilevit.tuning.throughput";
+    public const string TuningLatencyInstrument = "mobilevit.tuning.latency";
+    public const string TuningDurationInstrument = "mobilevit.tuning.duration";
 
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
@@ -39,6 +42,7 @@ public sealed class InferenceMetrics : IDisposable
     private readonly List<(string Model, Func<int> Depth, Func<int> InFlight)> _queues = [];
     private readonly Histogram<double> _predictedWait;
     private readonly List<(string Model, Func<double?> ImagesPerSecond)> _drainRates = [];
+    private readonly List<(string Model, Tuning.TuningResult Result)> _tunings = [];
 
     public InferenceMetrics(IMeterFactory? meterFactory = null)
     {
@@ -76,6 +80,38 @@ public sealed class InferenceMetrics : IDisposable
             advice: SecondsAdvice);
         _meter.CreateObservableGauge("mobilevit.drain_rate", ObserveDrainRates, "{image}/s",
             "Live estimate of how fast the model's queue drains: images per second over the recent window, from the instances' busy time.");
+        _meter.CreateObservableGauge(TuningThroughputInstrument, () => ObserveTuning(m => m.ImagesPerSecond), "{image}/s",
+            "Warm-up tuning: images per second each measured candidate gave, by instances, threads and batch; chosen=true marks the setting in use.");
+        _meter.CreateObservableGauge(TuningLatencyInstrument, () => ObserveTuning(m => m.LatencyP50Ms / 1000), "s",
+            "Warm-up tuning: median batch time of each measured candidate (single-image latency at batch 1), tagged like the throughput.");
+        _meter.CreateObservableGauge(TuningDurationInstrument, ObserveTuningDurations, "s",
+            "Warm-up tuning: how long the model's sweep took.");
+    }
+
+    /// <summary>Makes a model's tuning sweep visible to the tuning instruments, once per model.</summary>
+    public void RecordTuning(string model, Tuning.TuningResult result)
+    {
+        lock (_tunings)
+            _tunings.Add((model, result));
+    }
+
+    private List<Measurement<double>> ObserveTuning(Func<Tuning.TuningMeasurement, double> read)
+    {
+        lock (_tunings)
+        {
+            return _tunings.SelectMany(t => t.Result.Measured.Where(m => !double.IsNaN(read(m))).Select(m => new Measurement<double>(read(m),
+                new KeyValuePair<string, object?>("model", t.Model),
+                new KeyValuePair<string, object?>("instances", m.Candidate.Instances),
+                new KeyValuePair<string, object?>("threads", m.Candidate.IntraOpThreads),
+                new KeyValuePair<string, object?>("batch", m.Candidate.MaxBatchSize),
+                new KeyValuePair<string, object?>("chosen", m.Candidate == t.Result.Chosen ? "true" : "false")))).ToList();
+        }
+    }
+
+    private List<Measurement<double>> ObserveTuningDurations()
+    {
+        lock (_tunings)
+            return _tunings.Select(t => new Measurement<double>(t.Result.Duration.TotalSeconds, new KeyValuePair<string, object?>("model", t.Model))).ToList();
     }
 
     /// <summary>Makes a model's drain-rate estimate visible; a model without an estimate yet reports nothing.</summary>

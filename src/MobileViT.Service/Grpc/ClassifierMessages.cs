@@ -45,5 +45,30 @@ public static class ClassifierMessages
         Error = model.Error ?? "",
         PreprocessingMode = model.Preprocessing?.Mode ?? "",
         PreprocessingPlacement = model.Preprocessing?.Placement ?? "",
+        Tuning = model.Tuning is { } tuning ? ToMessage(tuning) : null,
+    };
+
+    private static TuningSummary ToMessage(ModelDescription.TuningSummary tuning)
+    {
+        var message = new TuningSummary
+        {
+            Chosen = ToMessage(tuning.Chosen),
+            WithinLatencyBudget = tuning.WithinLatencyBudget,
+            LatencyBudgetMs = tuning.LatencyBudgetMs,
+            DurationSeconds = tuning.DurationSeconds,
+            TimeBudgetSeconds = tuning.TimeBudgetSeconds,
+            Skipped = tuning.Skipped,
+        };
+        message.Candidates.AddRange(tuning.Candidates.Select(ToMessage));
+        return message;
+    }
+
+    private static TuningPoint ToMessage(ModelDescription.TuningPoint point) => new()
+    {
+        Instances = point.Instances,
+        IntraOpThreads = point.IntraOpThreads,
+        MaxBatchSize = point.MaxBatchSize,
+        ImagesPerSecond = point.ImagesPerSecond,
+        LatencyP50Ms = point.LatencyP50Ms ?? double.NaN,
     };
 }
