@@ -37,6 +37,29 @@ public sealed class WebPageTests(WebPageFixture fixture)
     }
 
     [Fact]
+    public async Task A_photo_chosen_before_the_model_list_has_arrived_waits_for_it_and_classifies_with_the_real_model()
+    {
+        var (page, _) = await fixture.OpenPageAsync();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/v1/models", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync();
+
+        // Chosen while the page still shows the "Loading models…" placeholder, which is no model's name.
+        await page.Locator("#file-input").SetInputFilesAsync(TestPhotos.Cat);
+        release.SetResult();
+
+        await Expect(page.Locator("#predictions li").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#crop-image")).ToBeVisibleAsync();
+        await Expect(page.Locator("#error")).ToBeHiddenAsync();
+        await Expect(page.Locator("#result-model")).ToContainTextAsync(WebPageFixture.ModelName);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_photo_chosen_through_the_file_input_shows_the_top1_label_and_score_that_the_api_returns()
     {
         var photo = await File.ReadAllBytesAsync(TestPhotos.Cat);

@@ -13,11 +13,13 @@ const latestStats = new Map();      // name -> entry of GET /v1/stats
 const queueHistory = new Map();     // name -> queue depths seen by the last polls, oldest first
 let originalUrl = null;
 let cropUrl = null;
+// The model list being fetched: an image chosen before it arrives waits for it instead of naming the placeholder.
+let modelsLoaded = Promise.resolve();
 
 document.addEventListener("DOMContentLoaded", () => {
   wireApiKey();
   wireInput();
-  loadModels();
+  modelsLoaded = loadModels();
   pollStats();
 });
 
@@ -33,7 +35,7 @@ function wireApiKey() {
     const key = input.value.trim();
     if (key) sessionStorage.setItem(API_KEY_STORAGE, key); else sessionStorage.removeItem(API_KEY_STORAGE);
     hideError();
-    loadModels();
+    modelsLoaded = loadModels();
   });
 }
 
@@ -88,8 +90,10 @@ async function loadModels() {
   }
 }
 
+/** The chosen model's name, or null while no model list has been loaded. */
 function selectedModel() {
-  return $("model-select").value;
+  const name = $("model-select").value;
+  return models.has(name) ? name : null;
 }
 
 // The facts shown for the selected model: /v1/models says synthetic and provider; /v1/stats adds the live state,
@@ -116,8 +120,12 @@ function describePreprocessing(p) {
 }
 
 async function classify(file) {
+  await modelsLoaded;
   const model = selectedModel();
-  if (!model) return;
+  if (!model) {
+    showError({ title: "No model to classify with", detail: "The list of models could not be loaded; see the message above, or reload the page." });
+    return;
+  }
   const topK = Number.parseInt($("topk-input").value, 10) || 5;
   const zone = $("drop-zone");
   zone.setAttribute("aria-busy", "true");
