@@ -42,25 +42,26 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
-        var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
-        var timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
-        InvalidRequestException? badPriority = null;
+        // A malformed parameter is reported from the input reader, so that the core counts the request like any other.
+        IReadOnlyList<V2RequestedOutput> requested = [];
+        long? timeout = null;
         var priority = RequestPriority.Normal;
-        if (request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var level))
+        InvalidRequestException? badParameter = null;
+        try
         {
-            try
-            {
-                priority = PriorityOf(level);
-            }
-            catch (InvalidRequestException e)
-            {
-                badPriority = e;
-            }
+            requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
+            timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
+            if (request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var level))
+                priority = RequestPriorities.FromLevel(Integer(level, "priority"), "parameters.priority");
+        }
+        catch (InvalidRequestException e)
+        {
+            badParameter = e;
         }
         var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout, priority).WithCallerOf(context),
-            (model, _) => badPriority is null
+            (model, _) => badParameter is null
                 ? ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested))
-                : throw badPriority,
+                : throw badParameter,
             context.CancellationToken);
         var output = V2Inference.ToOutput(result, requested, metrics, time);
 
@@ -83,20 +84,13 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
     }
 
     private static int? Classification(ModelInferRequest.Types.InferRequestedOutputTensor output) =>
-        output.Parameters.TryGetValue("classification", out var p) ? (int)Math.Clamp(Integer(p, "classification") ?? 0, int.MinValue, int.MaxValue) : null;
+        output.Parameters.TryGetValue("classification", out var p) ? (int)Math.Clamp(Integer(p, "classification"), int.MinValue, int.MaxValue) : null;
 
-    private static long? Integer(InferParameter parameter, string name) => parameter.ParameterChoiceCase switch
+    private static long Integer(InferParameter parameter, string name) => parameter.ParameterChoiceCase switch
     {
         InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param,
         InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
-        _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param.", "bad-parameter"),
-    };
-
-    private static RequestPriority PriorityOf(InferParameter level) => level.ParameterChoiceCase switch
-    {
-        InferParameter.ParameterChoiceOneofCase.Int64Param => RequestPriorities.FromLevel(level.Int64Param, "parameters.priority"),
-        InferParameter.ParameterChoiceOneofCase.Uint64Param => RequestPriorities.FromLevel((long)Math.Min(level.Uint64Param, long.MaxValue), "parameters.priority"),
-        _ => throw new InvalidRequestException("parameters.priority must be an int64_param or uint64_param: 1 (highest) and up, or 0 for the default.", "bad-priority"),
+        _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param or uint64_param.", "bad-parameter"),
     };
 
     private static List<V2InputTensor> ReadInputs(ModelInferRequest request)

@@ -135,6 +135,24 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
         Assert.Equal(errorsBefore, fixture.Logs.Entries.Count(e => e.Level >= LogLevel.Error));
     }
 
+    [Fact]
+    public Task A_malformed_V2_grpc_parameter_is_counted_like_any_bad_input() =>
+        AssertOneRequestAsync(Protocol.KServeGrpc, Model, RequestOutcome.Of(ErrorKind.InvalidInput), StatusCode.InvalidArgument.ToString(), async ct =>
+        {
+            var client = new MobileViT.Service.KServe.V2.GRPCInferenceService.GRPCInferenceServiceClient(fixture.Channel);
+            var request = new MobileViT.Service.KServe.V2.ModelInferRequest { ModelName = Model };
+            request.Parameters["timeout"] = new MobileViT.Service.KServe.V2.InferParameter { StringParam = "soon" };
+            try
+            {
+                await client.ModelInferAsync(request, cancellationToken: ct);
+                return StatusCode.OK.ToString();
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode.ToString();
+            }
+        });
+
     private async Task AssertOneRequestAsync(Protocol protocol, string model, string outcome, string expectedStatus, Func<CancellationToken, Task<string>> send)
     {
         var counted = fixture.Requests.For(model);
