@@ -21,7 +21,7 @@ public abstract record InferenceInput
 
     /// <summary>
     /// A priority the input itself declared (KServe V2 REST's <c>parameters.priority</c> is in the body); it replaces
-    /// the request's when <see cref="InferenceRequest.PriorityInInput"/> is set.
+    /// the request's when <see cref="InferenceRequest.ParametersInInput"/> is set.
     /// </summary>
     public RequestPriority? Priority { get; init; }
 

@@ -42,10 +42,11 @@ public sealed record InferenceRequest
     public RequestPriority Priority { get; init; } = RequestPriority.Normal;
 
     /// <summary>
-    /// The input may declare the priority (KServe V2 REST's <c>parameters.priority</c> is in the body): model-stage
-    /// admission then waits until the input is read, and uses <see cref="InferenceInput.Priority"/> when it is set.
+    /// The input declares request parameters (KServe V2 REST's <c>parameters.priority</c> and <c>parameters.timeout</c>
+    /// are in the body): model-stage admission then waits until the input is read, and applies
+    /// <see cref="InferenceInput.Priority"/> and <see cref="InferenceInput.Timeout"/> first.
     /// </summary>
-    public bool PriorityInInput { get; init; }
+    public bool ParametersInInput { get; init; }
 }
 
 /// <summary>Reads the request's input for the resolved model: parses the wire format, reads the body. Throws <see cref="InferenceException"/> for bad input.</summary>

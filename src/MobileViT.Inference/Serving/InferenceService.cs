@@ -55,11 +55,13 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             }
             var topK = ValidateTopK(model, request);
             var call = new InferenceCallOptions(Timeout(request), started, priority);
-            if (!request.PriorityInInput)
+            if (!request.ParametersInInput)
                 Admit(_modelRules, new AdmissionContext(request, model, call.Timeout) { Client = caller.Client });
 
             input = await readInput(model, cancellationToken).ConfigureAwait(false);
-            if (request.PriorityInInput)
+            if (input.Timeout is { } inputTimeout)
+                call = call with { Timeout = Earlier(call.Timeout, inputTimeout) };
+            if (request.ParametersInInput)
             {
                 priority = input.Priority ?? priority;
                 activity?.SetTag("mobilevit.priority", priority.Label());
@@ -69,8 +71,6 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
             metrics.RecordBytesReceived(model.Name, request.Protocol, input.ByteCount);
             activity?.SetTag("mobilevit.image.bytes", input.ByteCount);
             ValidateSampleCount(input);
-            if (input.Timeout is { } inputTimeout)
-                call = call with { Timeout = Earlier(call.Timeout, inputTimeout) };
 
             var samples = await RunSamplesAsync(model, input, call, topK, cancellationToken).ConfigureAwait(false);
             var response = new InferenceResponse(model, samples);

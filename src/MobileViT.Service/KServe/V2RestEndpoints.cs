@@ -87,8 +87,8 @@ public static class V2RestEndpoints
         V2Inference.RequireVersion(name, version);
         V2RestRequest? request = null;
         IReadOnlyList<V2RequestedOutput> requested = [];
-        // The priority is in the body (parameters.priority), so refusals for load come after it is read.
-        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context) with { PriorityInInput = true }, async (model, cancellationToken) =>
+        // Priority and timeout are in the body (parameters), so refusals for load come after it is read.
+        var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context) with { ParametersInInput = true }, async (model, cancellationToken) =>
         {
             request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, cancellationToken);
             // binary_data_output with no output named: the model's output, as binary data.
