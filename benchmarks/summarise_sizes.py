@@ -18,7 +18,8 @@ def main():
     arms = []
     for path in sorted(rounds[0].glob("*-c1.json")):
         arms.append(path.name[:-len("-c1.json")])
-    arms.sort(key=lambda a: ["before", "exact", "fast"].index(a) if a in ("before", "exact", "fast") else 9)
+    order = ["before", "previous", "exact", "fast"]
+    arms.sort(key=lambda a: order.index(a) if a in order else 9)
 
     images = {}
     size_of = {}
@@ -91,18 +92,27 @@ def main():
                     cpu = path.with_suffix(".cpu")
                     if cpu.exists() and p["completed"]:
                         row[f"{arm}CpuMsPerImage{p['images']}"] = float(cpu.read_text()) * 1000 / p["completed"]
-        if "before" in arms:
+        # Each arm against the earlier builds measured in the same round: before (the baseline of the targets) and
+        # previous (the commit before the latest change).
+        for ref in (a for a in ("before", "previous") if a in arms):
+            label = ref.capitalize()
             for size in throughput:
-                if row.get(f"beforeThroughput{size}"):
-                    for arm in arms:
-                        if arm != "before":
-                            row[f"{arm}ThroughputVsBefore{size}"] = row[f"{arm}Throughput{size}"] / row[f"beforeThroughput{size}"]
-                            if row.get(f"{arm}CpuMsPerImage{size}") and row.get(f"beforeCpuMsPerImage{size}"):
-                                row[f"{arm}CpuPerImageBeforeOver{size}"] = row[f"beforeCpuMsPerImage{size}"] / row[f"{arm}CpuMsPerImage{size}"]
+                if not row.get(f"{ref}Throughput{size}"):
+                    continue
+                for arm in arms:
+                    if arm == ref or (ref == "previous" and arm == "before"):
+                        continue
+                    row[f"{arm}ThroughputVs{label}{size}"] = row[f"{arm}Throughput{size}"] / row[f"{ref}Throughput{size}"]
+                    if row.get(f"{arm}CpuMsPerImage{size}") and row.get(f"{ref}CpuMsPerImage{size}"):
+                        row[f"{arm}CpuPerImage{label}Over{size}"] = row[f"{ref}CpuMsPerImage{size}"] / row[f"{arm}CpuMsPerImage{size}"]
+            for kind in ("TypicalMedianXPillow", "12MPXPillow"):
+                for arm in arms:
+                    if arm != ref and arm != "before" and row.get(f"{arm}{kind}") and row.get(f"{ref}{kind}"):
+                        row[f"{arm}PrepVs{label}{kind[:-7]}"] = row[f"{arm}{kind}"] / row[f"{ref}{kind}"]
         per_round.append(row)
     summary["perRound"] = per_round
     summary["targets"] = {key: med([row[key] for row in per_round if row.get(key) is not None])
-                          for key in per_round[0] if key != "round" and ("XPillow" in key or "VsBefore" in key or "BeforeOver" in key)}
+                          for key in per_round[0] if key != "round" and ("XPillow" in key or "Vs" in key or "Over" in key)}
     decoders = {}
     for r in rounds:
         text = (r / "decoders.txt").read_text() if (r / "decoders.txt").exists() else ""

@@ -8,8 +8,9 @@
 # benchmarks/plot_sizes.py.
 # Usage: scripts/bench-sizes.sh [output-dir]   (default artifacts/bench/sizes)
 # Environment: BENCH_ROUNDS (3), BENCH_DURATION (seconds per throughput point, 10; per-photo c=1 points get half),
-# BENCH_ARMS (exact,fast; 'before' is the service built from BENCH_BEFORE, a git revision, e.g. the commit before
-# this change), BENCH_VARIANT (xxs), BENCH_PLOT (an SVG path to draw the summary to).
+# BENCH_ARMS (exact,fast; 'before' is the service built from BENCH_BEFORE, a git revision, the baseline the targets
+# are stated against; 'previous' the one built from BENCH_PREVIOUS, e.g. the commit before the latest change; both run
+# in exact mode), BENCH_VARIANT (xxs), BENCH_PLOT (an SVG path to draw the summary to).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-artifacts/bench/sizes}
@@ -32,14 +33,22 @@ for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/JpegDecoderCho
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
 done
 service_dll=src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
-before_dll=""
+# The service as it was at a git revision, built in $out/NAME-src.
+build_at() {
+  local name=$1 revision=$2 src=$out/$1-src
+  rm -rf "$src" && mkdir -p "$src"
+  git archive "$revision" | tar -x -C "$src"
+  dotnet build -c Release -v q -nologo "$src/src/MobileViT.Service" >/dev/null || { echo "build failed: $revision" >&2; exit 1; }
+  echo "$src/src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll"
+}
+before_dll="" previous_dll=""
 if [[ ",$arms," == *,before,* ]]; then
   : "${BENCH_BEFORE:?the before arm needs BENCH_BEFORE=<git revision>}"
-  src=$out/before-src
-  rm -rf "$src" && mkdir -p "$src"
-  git archive "$BENCH_BEFORE" | tar -x -C "$src"
-  dotnet build -c Release -v q -nologo "$src/src/MobileViT.Service" >/dev/null || { echo "build failed: $BENCH_BEFORE" >&2; exit 1; }
-  before_dll=$src/src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
+  before_dll=$(build_at before "$BENCH_BEFORE")
+fi
+if [[ ",$arms," == *,previous,* ]]; then
+  : "${BENCH_PREVIOUS:?the previous arm needs BENCH_PREVIOUS=<git revision>}"
+  previous_dll=$(build_at previous "$BENCH_PREVIOUS")
 fi
 bench=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench --url http://127.0.0.1:5947)
 cli=("${bench[@]}" --images "$out/images")
@@ -58,6 +67,7 @@ for round in $(seq 1 "$rounds"); do
   for arm in ${arms//,/ }; do
     dll=$service_dll; mode=$arm
     [ "$arm" != before ] || { dll=$before_dll; mode=exact; }
+    [ "$arm" != previous ] || { dll=$previous_dll; mode=exact; }
     MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" MobileViT__Preprocessing__Mode=$mode \
     Kestrel__Endpoints__Http__Url=http://127.0.0.1:5947 \
     Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5948 Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \

@@ -5,6 +5,9 @@
 //   vips-strips    NetVips, fetched in 16-row strips (what streaming into the resize would look like);
 //   tj, tj-fresh   the system's libturbojpeg (SIMD) into a reused buffer, and into a fresh native one each time
 //                  (malloc'd and freed, as an unpooled decoder would: at 12 MP that is mmap + page faults each time);
+//   tj-yuv         libturbojpeg to its Y, Cb, Cr planes (Huffman decoding and IDCT only): what remains of a decode
+//                  when chroma upsampling, colour conversion and the RGB store are left out, as a decode streamed into
+//                  the resize and cropped to its window could at best leave them out; tj minus tj-yuv is their cost;
 //   tj-1/2 ... 1/8 libturbojpeg at a reduced DCT scale (fast mode; 1/8 is close to the Huffman-decoding floor).
 // Usage: dotnet run -c Release --project benchmarks/JpegDecoderChoice -- IMAGE.jpg...
 using System.Diagnostics;
@@ -26,6 +29,7 @@ foreach (var file in args)
     Report("vips-strips", () => { VipsStrips(bytes); return null; }, null);
     Report("tj", () => turbo.Decode(bytes, 1), reference);
     Report("tj-fresh", () => { turbo.DecodeIntoFreshNativeBuffer(bytes); return null; }, null);
+    Report("tj-yuv", () => { turbo.DecodeToPlanes(bytes); return null; }, null);
     foreach (var denominator in new[] { 2, 4, 8 })
         Report($"tj-1/{denominator}", () => turbo.Decode(bytes, denominator), null);
 }
@@ -80,6 +84,7 @@ internal sealed unsafe class TurboJpeg : IDisposable
 {
     private readonly nint _handle = tjInitDecompress();
     private byte[] _buffer = [];
+    private byte[] _planes = [];
 
     public (int Width, int Height) Size(byte[] jpeg)
     {
@@ -119,10 +124,35 @@ internal sealed unsafe class TurboJpeg : IDisposable
         }
     }
 
+    public void DecodeToPlanes(byte[] jpeg)
+    {
+        int width, height, subsampling, colorspace;
+        fixed (byte* p = jpeg)
+            if (tjDecompressHeader3(_handle, p, new CULong((nuint)jpeg.Length), &width, &height, &subsampling, &colorspace) != 0)
+                throw new InvalidOperationException("not a JPEG libturbojpeg can read");
+        int planeCount = colorspace == 2 ? 1 : 3; // TJCS_GRAY
+        var (w, h, s) = (width, height, subsampling);
+        var sizes = Enumerable.Range(0, planeCount).Select(c => tjPlaneWidth(c, w, s) * tjPlaneHeight(c, h, s)).ToArray();
+        if (_planes.Length != sizes.Sum())
+            _planes = new byte[sizes.Sum()];
+        fixed (byte* p = jpeg)
+        fixed (byte* o = _planes)
+        {
+            var planes = stackalloc byte*[3];
+            for (int c = 0, offset = 0; c < planeCount; offset += sizes[c], c++)
+                planes[c] = o + offset;
+            if (tjDecompressToYUVPlanes(_handle, p, new CULong((nuint)jpeg.Length), planes, 0, null, 0, 0) != 0)
+                throw new InvalidOperationException("libturbojpeg failed");
+        }
+    }
+
     public void Dispose() => tjDestroy(_handle);
 
     [DllImport("libturbojpeg.so.0")] private static extern nint tjInitDecompress();
     [DllImport("libturbojpeg.so.0")] private static extern int tjDestroy(nint handle);
     [DllImport("libturbojpeg.so.0")] private static extern int tjDecompressHeader3(nint handle, byte* jpeg, CULong size, int* width, int* height, int* subsampling, int* colorspace);
+    [DllImport("libturbojpeg.so.0")] private static extern int tjDecompressToYUVPlanes(nint handle, byte* jpeg, CULong size, byte** planes, int width, int* strides, int height, int flags);
+    [DllImport("libturbojpeg.so.0")] private static extern int tjPlaneWidth(int component, int width, int subsampling);
+    [DllImport("libturbojpeg.so.0")] private static extern int tjPlaneHeight(int component, int height, int subsampling);
     [DllImport("libturbojpeg.so.0")] private static extern int tjDecompress2(nint handle, byte* jpeg, CULong size, byte* destination, int width, int pitch, int height, int pixelFormat, int flags);
 }
