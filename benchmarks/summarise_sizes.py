@@ -127,19 +127,19 @@ def main():
     summary["decodersMs"] = {image: {name: med(v) for name, v in by.items()} for image, by in decoders.items()}
     (out / "sizes.json").write_text(json.dumps(summary, indent=1))
 
-    print(f"{'photo':28}{'size':>11}{'pillow ms':>11}{'1/8 ms':>8}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}" for arm in arms))
+    print(f"{'photo':28}{'size':>11}{'pillow ms':>11}{'1/8 ms':>8}" + "".join(f"{arm + ' ms':>13}{'x pillow':>9}" for arm in arms))
     for name, v in summary["images"].items():
         row = f"{name:28}{v['width']:>5}x{v['height']:<5}{v['pillow']['prepMs']:>11.2f}{v['pillow']['floorMs']:>8.2f}"
         for arm in arms:
-            row += f"{v['arms'][arm]['prepMs']:>11.2f}{v['arms'][arm]['ratioToPillow']:>9.2f}"
+            row += f"{v['arms'][arm]['prepMs']:>13.2f}{v['arms'][arm]['ratioToPillow']:>9.2f}"
         print(row)
     print()
-    print(f"{'class':10}{'photos':>7}{'pillow ms':>11}" + "".join(f"{arm + ' ms':>11}{'x pillow':>9}{'img/s c=8':>11}{'cpu ms/img':>11}" for arm in arms))
+    print(f"{'class':10}{'photos':>7}{'pillow ms':>11}" + "".join(f"{arm + ' ms':>13}{'x pillow':>9}{'img/s c=8':>11}{'cpu ms/img':>11}" for arm in arms))
     for size, v in summary["classes"].items():
         row = f"{size:10}{v['images']:>7}{v['pillowPrepMs']:>11.2f}"
         for arm in arms:
             a = v["arms"][arm]
-            row += f"{a['prepMs']:>11.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}{a['serverCpuMsPerImage']:>11.1f}"
+            row += f"{a['prepMs']:>13.2f}{a['ratioToPillowMedian']:>9.2f}{a['throughput']:>11.1f}{a['serverCpuMsPerImage']:>11.1f}"
         print(row)
 
     if summary["decodersMs"]:
@@ -150,7 +150,7 @@ def main():
             print(f"{image:28}" + "".join(f"{by.get(n, float('nan')):>12.2f}" for n in names))
     print()
     print("per round (ratios of points in the same round), and their medians:")
-    keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "VsBefore" in k or "BeforeOver" in k)]
+    keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "Vs" in k or "Over" in k)]
     for key in keys:
         values = " ".join(f"{row[key]:6.2f}" if row.get(key) is not None else "     -" for row in per_round)
         print(f"  {key:34}{values}   median {summary['targets'][key]:.2f}")

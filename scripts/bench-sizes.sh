@@ -33,9 +33,9 @@ for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/JpegDecoderCho
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
 done
 service_dll=src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
-# The service as it was at a git revision, built in $out/NAME-src.
+# The service as it was at a git revision, built outside the checkout (whose Directory.*.props would apply to it).
 build_at() {
-  local name=$1 revision=$2 src=$out/$1-src
+  local name=$1 revision=$2 src=${TMPDIR:-/tmp}/mobilevit-bench-$1-src
   rm -rf "$src" && mkdir -p "$src"
   git archive "$revision" | tar -x -C "$src"
   dotnet build -c Release -v q -nologo "$src/src/MobileViT.Service" >/dev/null || { echo "build failed: $revision" >&2; exit 1; }

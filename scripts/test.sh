@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs and starts what the tests need where it is missing, then runs every test project.
 #   - Prometheus and promtool (metrics tests run their own server), from apt, without starting the system daemon;
-#   - libturbojpeg0 (the SIMD JPEG decoder; the service falls back to SkiaSharp where it is missing), from apt;
+#   - libturbojpeg0 (the SIMD JPEG decoder; the service falls back to SkiaSharp where it is missing), and a C compiler
+#     with libjpeg-turbo's headers, which the build uses for the windowed JPEG decoder, from apt;
 #   - the Node gRPC client for the interop test (npm ci in tests/interop);
 #   - Debian's Chromium for the browser tests (Playwright drives it with the driver in its NuGet package: no browser
 #     download);
@@ -26,6 +27,11 @@ prometheus --version 2>&1 | sed -n 1p
 # libjpeg-turbo's SIMD TurboJPEG library, which JPEG decoding uses (the product falls back to SkiaSharp without it;
 # the tests check that it is the one in use).
 ldconfig -p | grep -q 'libturbojpeg\.so\.0 ' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libturbojpeg0 >/dev/null; }
+# A C compiler and libjpeg-turbo's headers: the build compiles the windowed JPEG decoder's native part with them
+# (without them it builds the service without it, which then decodes whole JPEGs; the tests check that it is in use).
+if ! command -v cc >/dev/null || [ ! -e /usr/include/jpeglib.h ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev libjpeg62-turbo-dev >/dev/null
+fi
 # Debian's Chromium for tests/MobileViT.Browser.Tests, with its recommended fonts (the screenshots are taken with them).
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

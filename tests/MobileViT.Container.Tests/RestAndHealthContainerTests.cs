@@ -24,19 +24,23 @@ public sealed class RestAndHealthContainerTests(ServiceContainerFixture fixture)
         Assert.True(response.Headers.Contains("x-batch-size"));
     }
 
-    /// <summary>The image carries the SIMD libturbojpeg that JPEG decoding uses, and the service loads it there rather than falling back to SkiaSharp.</summary>
+    /// <summary>
+    /// The image carries libjpeg-turbo and the windowed decoder built against it, and the service loads them there
+    /// rather than decoding whole images or falling back to SkiaSharp.
+    /// </summary>
     [Fact]
-    public async Task Jpegs_decode_with_the_images_libturbojpeg_not_the_skia_fallback()
+    public async Task Jpegs_decode_windowed_with_the_images_libjpeg_turbo_not_a_fallback()
     {
-        var library = await Service.Container.ExecAsync(["sh", "-c", "ls /usr/lib/*/libturbojpeg.so.0"]);
-        Assert.True(library.ExitCode == 0, library.Stderr);
+        var libraries = await Service.Container.ExecAsync(["sh", "-c", "ls /usr/lib/*/libturbojpeg.so.0 /usr/lib/*/libjpeg.so.62 /app/libmobilevit_jpeg.so"]);
+        Assert.True(libraries.ExitCode == 0, libraries.Stderr);
 
         using var response = await Service.Http.PostAsync("/v1/classify?topK=1", TestJpeg.Content());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         var logs = await Service.LogsAsync();
-        Assert.Contains("JPEGs decode with libturbojpeg.so.0 (SIMD libjpeg-turbo)", logs);
-        Assert.DoesNotContain("libturbojpeg not found", logs);
+        Assert.Contains("JPEGs decode with SIMD libjpeg-turbo, only the crop window and in bands (/app/libmobilevit_jpeg.so)", logs);
+        Assert.DoesNotContain("not found", logs);
+        Assert.DoesNotContain("not built", logs);
     }
 
     [Fact]

@@ -20,21 +20,26 @@ public sealed class ImagePreprocessor
 
     private readonly float[] _lookup = new float[256];
 
+    /// <summary>Rows per band when a JPEG is decoded in bands: a band of a 12 MP photo's window stays in L2.</summary>
+    private const int BandRows = 32;
+
     private readonly TurboJpegLibrary? _turboJpeg;
+    private readonly JpegStreamLibrary? _jpegStream;
     private readonly bool _vectorResampler;
 
     /// <param name="config">The model's preprocessor_config.json settings.</param>
     /// <param name="maxPixels">Largest stored width x height accepted.</param>
     /// <param name="mode">Exact (the default) or fast JPEG decoding.</param>
     public ImagePreprocessor(PreprocessorConfig config, long maxPixels, PreprocessingMode mode = PreprocessingMode.Exact)
-        : this(config, maxPixels, mode, TurboJpegLibrary.Instance)
+        : this(config, maxPixels, mode, TurboJpegLibrary.Instance, JpegStreamLibrary.Instance)
     {
     }
 
-    /// <param name="turboJpeg">The JPEG decoder; null decodes JPEGs with SkiaSharp.</param>
+    /// <param name="turboJpeg">The whole-image JPEG decoder; null decodes JPEGs with SkiaSharp.</param>
+    /// <param name="jpegStream">The windowed, banded JPEG decoder tried first; null decodes whole images.</param>
     /// <param name="vectorResampler">False runs the scalar horizontal pass, the reference the vectorised one is tested against.</param>
     internal ImagePreprocessor(PreprocessorConfig config, long maxPixels, PreprocessingMode mode, TurboJpegLibrary? turboJpeg,
-        bool vectorResampler = true)
+        JpegStreamLibrary? jpegStream = null, bool vectorResampler = true)
     {
         if (!Enum.IsDefined(mode))
             throw new ArgumentOutOfRangeException(nameof(mode));
@@ -51,6 +56,7 @@ public sealed class ImagePreprocessor
         MaxPixels = maxPixels;
         Mode = mode;
         _turboJpeg = turboJpeg;
+        _jpegStream = jpegStream;
         _vectorResampler = vectorResampler && VectorHorizontalResampler.IsSupported;
         for (int v = 0; v < 256; v++)
             _lookup[v] = config.DoRescale ? Rescale(v, config.RescaleFactor) : v;
@@ -60,16 +66,24 @@ public sealed class ImagePreprocessor
     public long MaxPixels { get; }
     public PreprocessingMode Mode { get; }
 
-    /// <summary>What decodes JPEGs: <c>libturbojpeg</c> (SIMD libjpeg-turbo) or, where that library is not installed, <c>SkiaSharp</c>.</summary>
-    public string JpegDecoder => _turboJpeg is null ? "SkiaSharp" : "libturbojpeg";
+    /// <summary>
+    /// What decodes JPEGs: <c>libjpeg-turbo, windowed</c> (the crop window only, in bands, through
+    /// <see cref="JpegStreamLibrary"/>), <c>libturbojpeg</c> (whole images, SIMD libjpeg-turbo) or, where neither is
+    /// available, <c>SkiaSharp</c>.
+    /// </summary>
+    public string JpegDecoder => _jpegStream is not null ? "libjpeg-turbo, windowed" : _turboJpeg is null ? "SkiaSharp" : "libturbojpeg";
 
-    /// <summary>Whether the system's libturbojpeg was found, and if not why; for the one start-up log line that says which JPEG decoder runs.</summary>
-    public static string JpegDecoderStatus => TurboJpegLibrary.Instance is null
-        ? $"libturbojpeg not found ({TurboJpegLibrary.Description}); JPEGs decode with SkiaSharp's non-SIMD libjpeg-turbo, about 2x slower (install libturbojpeg0)"
-        : $"JPEGs decode with {TurboJpegLibrary.Description} (SIMD libjpeg-turbo)";
+    /// <summary>Which JPEG decoders were found, and if not why; for the one start-up log line that says which runs.</summary>
+    public static string JpegDecoderStatus => (TurboJpegLibrary.Instance, JpegStreamLibrary.Instance) switch
+    {
+        (not null, not null) => $"JPEGs decode with SIMD libjpeg-turbo, only the crop window and in bands ({JpegStreamLibrary.Description})",
+        (not null, null) => $"JPEGs decode whole with {TurboJpegLibrary.Description} (SIMD libjpeg-turbo), not windowed: {JpegStreamLibrary.Description}",
+        (null, not null) => $"JPEGs decode with SIMD libjpeg-turbo, only the crop window and in bands ({JpegStreamLibrary.Description}); libturbojpeg not found ({TurboJpegLibrary.Description}), which only matters where the windowed decoder is missing (install libturbojpeg0)",
+        _ => $"libturbojpeg not found ({TurboJpegLibrary.Description}) and {JpegStreamLibrary.Description}; JPEGs decode with SkiaSharp's non-SIMD libjpeg-turbo, about 2x slower (install libturbojpeg0)",
+    };
 
-    /// <summary>Whether JPEG decoding has fallen back to SkiaSharp because libturbojpeg is missing.</summary>
-    public static bool JpegDecoderFallback => TurboJpegLibrary.Instance is null;
+    /// <summary>Whether JPEGs decode whole (the windowed decoder is missing), more slowly than they could: logged as a warning.</summary>
+    public static bool JpegDecoderFallback => JpegStreamLibrary.Instance is null;
     public int OutputHeight => Config.CropHeight;
     public int OutputWidth => Config.CropWidth;
     public int OutputLength => 3 * OutputHeight * OutputWidth;
@@ -147,10 +161,13 @@ public sealed class ImagePreprocessor
 
             bool jpeg = codec.EncodedFormat == SKEncodedImageFormat.Jpeg;
             int denominator = DecodeScaleDenominator(header);
+            if (jpeg && _jpegStream is not null && TryTransformJpegWindow(_jpegStream, encodedImage, header, denominator, destination[..OutputLength]))
+                return;
             NativeBuffer? buffer = null;
             try
             {
-                if (!jpeg || _turboJpeg is null
+                // A JPEG the windowed decoder refused would fail in libturbojpeg too: SkiaSharp decides what is wrong with it.
+                if (!jpeg || _turboJpeg is null || _jpegStream is not null
                     || !TurboJpegDecoder.TryDecode(_turboJpeg, encodedImage, denominator, NativeBufferPool.Shared, out buffer, out var image))
                     image = DecodeWithSkia(codec, header, denominator, out buffer);
                 Transform(image, header, destination[..OutputLength]);
@@ -247,46 +264,74 @@ public sealed class ImagePreprocessor
     /// </summary>
     private unsafe void Transform(DecodedImage image, ImageHeader header, Span<float> destination)
     {
-        var config = Config;
-        var (resizedWidth, resizedHeight) = config.DoResize ? ResizedSize(header.Width, header.Height, config.ShortestEdge) : (header.Width, header.Height);
-        int width = header.SwapsAxes ? image.Height : image.Width;
-        int height = header.SwapsAxes ? image.Width : image.Height;
-
-        int cropHeight = config.CropHeight, cropWidth = config.CropWidth;
-        // HF centre_crop: top = (h - ch) // 2 (floor); when the image is smaller it is zero-padded by
-        // ceil((ch - h) / 2) first, which lands output row i on image row i + top all the same.
-        int top = (resizedHeight - cropHeight) >> 1;
-        int left = (resizedWidth - cropWidth) >> 1;
-        int rowFirst = Math.Max(0, -top), rowEnd = Math.Min(cropHeight, resizedHeight - top);
-        int colFirst = Math.Max(0, -left), colEnd = Math.Min(cropWidth, resizedWidth - left);
-        if (rowFirst > 0 || colFirst > 0 || rowEnd < cropHeight || colEnd < cropWidth)
-            destination.Clear();
-
-        using var vertical = ResampleAxis.Create(height, resizedHeight, rowFirst + top, rowEnd - rowFirst);
-        using var horizontal = ResampleAxis.Create(width, resizedWidth, colFirst + left, colEnd - colFirst);
-
-        int sourceRowStart = vertical.InputStart;
-        int sourceRows = vertical.InputEnd - sourceRowStart;
-        int outWidth = horizontal.Count;
-        nuint intermediateBytes = (nuint)sourceRows * (nuint)outWidth * 3 + 1; // +1: the vector pass stores 4 bytes per pixel
-        byte* intermediate = (byte*)NativeMemory.Alloc(intermediateBytes);
+        using var plan = ResizePlan.For(Config, header, image.Width, image.Height);
+        byte* intermediate = (byte*)NativeMemory.Alloc(plan.IntermediateBytes);
         try
         {
-            HorizontalPass(image, header.Orientation, sourceRowStart, sourceRows, horizontal, intermediate);
-
-            int plane = cropHeight * cropWidth;
-            fixed (float* output = destination)
-            {
-                float* first = output + rowFirst * cropWidth + colFirst;
-                float* red = first + (config.DoFlipChannelOrder ? 2 * plane : 0);
-                float* green = first + plane;
-                float* blue = first + (config.DoFlipChannelOrder ? 0 : 2 * plane);
-                PillowBilinearResampler.Vertical(intermediate, outWidth, sourceRowStart, vertical, red, green, blue, cropWidth, _lookup);
-            }
+            HorizontalPass(image, header.Orientation, plan.SourceRowStart, plan.SourceRows, plan.Horizontal, intermediate);
+            VerticalPass(plan, intermediate, destination);
         }
         finally
         {
             NativeMemory.Free(intermediate);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Transform"/> for a JPEG decoded by <see cref="JpegStreamDecoder"/>: only the stored window the plan
+    /// reads is decoded, and for orientations 1 to 4 the horizontal pass runs on each band of rows as it arrives. Stored
+    /// columns become displayed rows for orientations 5 to 8, so there the window arrives as one band. Returns false,
+    /// with <paramref name="destination"/> to be rewritten, when the decoder refuses the image.
+    /// </summary>
+    private unsafe bool TryTransformJpegWindow(JpegStreamLibrary library, ReadOnlySpan<byte> jpeg, ImageHeader header, int denominator,
+        Span<float> destination)
+    {
+        int width = JpegScale.Scaled(header.StoredWidth, denominator), height = JpegScale.Scaled(header.StoredHeight, denominator);
+        using var plan = ResizePlan.For(Config, header, width, height);
+        var window = plan.StoredWindowOf(header.Orientation, width, height);
+        nint intermediate = (nint)NativeMemory.Alloc(plan.IntermediateBytes);
+        try
+        {
+            int orientation = header.Orientation;
+            bool swapsAxes = header.SwapsAxes, upsideDown = orientation is 3 or 4;
+            nint outputRow = (nint)plan.Horizontal.Count * 3;
+            bool decoded = JpegStreamDecoder.TryDecode(library, jpeg, denominator, width, height, window,
+                swapsAxes ? int.MaxValue : BandRows, NativeBufferPool.Shared, (band, firstRow, rows) =>
+                {
+                    if (swapsAxes)
+                    {
+                        HorizontalPass(band, orientation, plan.SourceRowStart, plan.SourceRows, plan.Horizontal, (byte*)intermediate);
+                        return;
+                    }
+                    int displayedRow = upsideDown ? height - firstRow - rows : firstRow;
+                    HorizontalPass(band, orientation, displayedRow, rows, plan.Horizontal,
+                        (byte*)intermediate + (displayedRow - plan.SourceRowStart) * outputRow);
+                });
+            if (!decoded)
+                return false;
+            VerticalPass(plan, (byte*)intermediate, destination);
+            return true;
+        }
+        finally
+        {
+            NativeMemory.Free((void*)intermediate);
+        }
+    }
+
+    /// <summary>Pillow's vertical pass from the horizontal pass's rows into the crop, with rescale, channel order and CHW layout.</summary>
+    private unsafe void VerticalPass(ResizePlan plan, byte* intermediate, Span<float> destination)
+    {
+        var config = Config;
+        int cropWidth = config.CropWidth, plane = config.CropHeight * cropWidth;
+        if (plan.Padded)
+            destination.Clear();
+        fixed (float* output = destination)
+        {
+            float* first = output + plan.RowFirst * cropWidth + plan.ColFirst;
+            float* red = first + (config.DoFlipChannelOrder ? 2 * plane : 0);
+            float* green = first + plane;
+            float* blue = first + (config.DoFlipChannelOrder ? 0 : 2 * plane);
+            PillowBilinearResampler.Vertical(intermediate, plan.Horizontal.Count, plan.SourceRowStart, plan.Vertical, red, green, blue, cropWidth, _lookup);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed unsafe class TurboJpegLibrary
     public const int ColorspaceCmyk = 3;     // TJCS_CMYK
     public const int ColorspaceYcck = 4;     // TJCS_YCCK
     /// <summary>TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS: give up at the first warning (e.g. truncated data) and refuse progressive JPEGs with more than 500 scans.</summary>
-    public const int DecodeFlags = 8192 | 16384;
+    public const int DecodeFlags = 8192 | 32768;
 
     private static readonly string[] Names = ["libturbojpeg.so.0", "libturbojpeg.so", "turbojpeg", "libturbojpeg"];
     private static readonly Lazy<(TurboJpegLibrary? Library, string Description)> Loaded = new(Load);

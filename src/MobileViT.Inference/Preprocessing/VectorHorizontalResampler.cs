@@ -19,8 +19,7 @@ internal static unsafe class VectorHorizontalResampler
     /// <summary>
     /// Displayed rows are stored rows (EXIF orientations 1 to 4). Resamples <paramref name="rowCount"/> rows, the first at
     /// <paramref name="firstRow"/> and each next one <paramref name="rowStep"/> bytes on (negative for images stored upside
-    /// down), into <c>axis.Count</c> RGB pixels per row at <paramref name="destination"/> (which must have 1 byte of slack
-    /// after its end). <paramref name="mirrored"/>: displayed x is stored <c>storedWidth - 1 - x</c>. Reads up to 16 bytes
+    /// down), into <c>axis.Count</c> RGB pixels per row at <paramref name="destination"/>. <paramref name="mirrored"/>: displayed x is stored <c>storedWidth - 1 - x</c>. Reads up to 16 bytes
     /// past the last pixel a sum uses, which the decode buffers' padding covers.
     /// </summary>
     /// <remarks>
@@ -73,13 +72,8 @@ internal static unsafe class VectorHorizontalResampler
                             highB = Avx2.Add(highB, Avx2.MultiplyAddAdjacent(pixelsB, high));
                             lowB = Avx2.Add(lowB, Avx2.MultiplyAddAdjacent(pixelsB, low));
                         }
-                        // Row A's last 4-byte store would spill into row B's first pixel, already written.
-                        var pixelA = Finish(highA, lowA);
-                        if (i + 1 < count)
-                            Unsafe.WriteUnaligned(outputA + 3 * i, pixelA);
-                        else
-                            StoreLast(outputA + 3 * i, pixelA);
-                        Unsafe.WriteUnaligned(outputB + 3 * i, Finish(highB, lowB));
+                        Store(outputA + 3 * i, Finish(highA, lowA), last: i + 1 == count);
+                        Store(outputB + 3 * i, Finish(highB, lowB), last: i + 1 == count);
                     }
                 }
                 for (; r < rowCount; r++)
@@ -97,7 +91,7 @@ internal static unsafe class VectorHorizontalResampler
                             high = Avx2.Add(high, Avx2.MultiplyAddAdjacent(pixels, Avx.LoadVector256(w)));
                             low = Avx2.Add(low, Avx2.MultiplyAddAdjacent(pixels, Avx.LoadVector256(w + Vector256<short>.Count)));
                         }
-                        Unsafe.WriteUnaligned(output + 3 * i, Finish(high, low));
+                        Store(output + 3 * i, Finish(high, low), last: i + 1 == count);
                     }
                 }
             }
@@ -125,8 +119,19 @@ internal static unsafe class VectorHorizontalResampler
 
     private const int WeightSplitBits = 11;
 
-    private static void StoreLast(byte* output, uint pixel)
+    /// <summary>
+    /// Writes a pixel's R, G, B: as 4 bytes (the fourth lands on the next pixel, written after it) except for a row's
+    /// last pixel, whose fourth byte would land on the next row's first, which may already be written (row pairs, and
+    /// bands of an upside-down image arriving bottom row first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(byte* output, uint pixel, bool last)
     {
+        if (!last)
+        {
+            Unsafe.WriteUnaligned(output, pixel);
+            return;
+        }
         Unsafe.WriteUnaligned(output, (ushort)pixel);
         output[2] = (byte)(pixel >> 16);
     }

@@ -20,7 +20,7 @@ public sealed class JpegDecoderNoticeTests
     [Theory]
     [InlineData(true, LogLevel.Warning)]
     [InlineData(false, LogLevel.Information)]
-    public void Fallback_to_skia_is_a_warning_and_libturbojpeg_information(bool fallback, LogLevel level)
+    public void A_fallback_is_a_warning_and_the_windowed_decoder_information(bool fallback, LogLevel level)
     {
         var logger = new CapturingLogger();
         JpegDecoderNotice.Log(logger, fallback, "status text");
@@ -41,6 +41,6 @@ public sealed class JpegDecoderNoticeTests
     [Fact]
     public void Status_names_the_decoder_in_use()
     {
-        Assert.Contains(ImagePreprocessor.JpegDecoderFallback ? "not found" : "libturbojpeg", ImagePreprocessor.JpegDecoderStatus);
+        Assert.Contains(ImagePreprocessor.JpegDecoderFallback ? "decode whole" : "only the crop window and in bands", ImagePreprocessor.JpegDecoderStatus);
     }
 }

@@ -1,6 +1,7 @@
 using MobileViT.Inference.Preprocessing;
 using SkiaSharp;
 using Xunit.Abstractions;
+using static MobileViT.Inference.Tests.Preprocessing.PreprocessorRuns;
 
 namespace MobileViT.Inference.Tests.Preprocessing;
 
@@ -17,19 +18,8 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
     private static readonly ImagePreprocessor Exact = new(Config, MaxPixels);
     private static readonly ImagePreprocessor Fast = new(Config, MaxPixels, PreprocessingMode.Fast);
 
-    private static float[] Run(ImagePreprocessor preprocessor, byte[] encoded)
-    {
-        var result = new float[preprocessor.OutputLength];
-        preprocessor.Preprocess(encoded, result);
-        return result;
-    }
 
-    private void AssertIdentical(float[] expected, float[] actual, string what)
-    {
-        var (mean, max, differing, _) = TensorDifference.Between(actual, expected);
-        output.WriteLine($"{what}: mean |diff| {mean:F5}/255, max {max:F3}/255, {differing} values differ");
-        Assert.True(differing == 0, $"{what}: {differing} values differ (max {max:F3}/255)");
-    }
+    private void AssertIdentical(float[] expected, float[] actual, string what) => PreprocessorRuns.AssertIdentical(output, expected, actual, what);
 
     /// <summary>Large enough that fast mode decodes at 1/2 (short side 1200 = 2 x 600 >= 2 x 288).</summary>
     private static byte[] Upscaled(string photo, int width, int height, int quality = 90)
@@ -45,8 +35,7 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
     {
         // scripts/test.sh and the Dockerfile install Debian's libturbojpeg0; without it JPEGs fall back to SkiaSharp.
         Assert.True(TurboJpegLibrary.Instance is not null, ImagePreprocessor.JpegDecoderStatus);
-        Assert.Equal("libturbojpeg", Exact.JpegDecoder);
-        Assert.False(ImagePreprocessor.JpegDecoderFallback);
+        Assert.Equal("libturbojpeg", new ImagePreprocessor(Config, MaxPixels, PreprocessingMode.Exact, TurboJpegLibrary.Instance).JpegDecoder);
     }
 
     [Theory]
@@ -101,22 +90,8 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
         for (int i = jpeg.Length / 2; i < jpeg.Length / 2 + 400; i++)
             jpeg[i] = (byte)random.Next(256);
 
-        InvalidImageReason? Outcome(ImagePreprocessor p, out float[]? tensor)
-        {
-            tensor = null;
-            try
-            {
-                tensor = Run(p, jpeg);
-                return null;
-            }
-            catch (InvalidImageException e)
-            {
-                return e.Reason;
-            }
-        }
-
-        var expected = Outcome(Reference, out var expectedTensor);
-        var actual = Outcome(Exact, out var actualTensor);
+        var expected = Outcome(Reference, jpeg, out var expectedTensor);
+        var actual = Outcome(Exact, jpeg, out var actualTensor);
         Assert.Equal(expected, actual);
         if (expectedTensor is not null)
             AssertIdentical(expectedTensor, actualTensor!, "damaged astronaut.jpg");
