@@ -111,6 +111,8 @@ def main():
                         row[f"{arm}PrepVs{label}{kind[:-7]}"] = row[f"{arm}{kind}"] / row[f"{ref}{kind}"]
         per_round.append(row)
     summary["perRound"] = per_round
+    peaks = {arm: [float(f.read_text()) / 1024 for r in rounds if (f := r / f"{arm}.peak-rss-kb").exists()] for arm in arms}
+    summary["peakRssMiB"] = {arm: med(v) for arm, v in peaks.items() if v}
     summary["targets"] = {key: med([row[key] for row in per_round if row.get(key) is not None])
                           for key in per_round[0] if key != "round" and ("XPillow" in key or "Vs" in key or "Over" in key)}
     decoders = {}
@@ -148,6 +150,10 @@ def main():
         print(f"{'JPEG decode, median ms':28}" + "".join(f"{n:>12}" for n in names))
         for image, by in summary["decodersMs"].items():
             print(f"{image:28}" + "".join(f"{by.get(n, float('nan')):>12.2f}" for n in names))
+    if summary["peakRssMiB"]:
+        print()
+        print("peak RSS of each arm's process over all its points, median MiB: "
+              + ", ".join(f"{arm} {mib:.0f}" for arm, mib in summary["peakRssMiB"].items()))
     print()
     print("per round (ratios of points in the same round), and their medians:")
     keys = [k for k in per_round[0] if k != "round" and ("XPillow" in k or "Vs" in k or "Over" in k)]

@@ -3,7 +3,7 @@
 # per round, Pillow (Debian python3-pil) times decode + resize + crop of every photo, the candidate JPEG decoders
 # decode every photo (benchmarks/JpegDecoderChoice), then each service arm runs as a
 # fresh process and is measured at concurrency 1, one image at a time (server-reported x-preprocess-time-ms per
-# photo), and at concurrency 8 per size class (throughput, and the server's CPU seconds per image). Images: benchmarks/images plus a 12 MP phone-size photo
+# photo), and at concurrency 8 per size class (throughput, and the server's CPU seconds per image), then its peak RSS. Images: benchmarks/images plus a 12 MP phone-size photo
 # made by benchmarks/make_phone_photo.py. Summary (JSON and table) by benchmarks/summarise_sizes.py, plot by
 # benchmarks/plot_sizes.py.
 # Usage: scripts/bench-sizes.sh [output-dir]   (default artifacts/bench/sizes)
@@ -89,6 +89,8 @@ for round in $(seq 1 "$rounds"); do
         --json "$dir/$arm-c8-$class.json" 2>/dev/null | tail -n +3 || echo "   ($arm, $class: a point failed)"
       awk "BEGIN {printf \"%.2f\\n\", $(cpu_seconds "$pid") - $before_cpu}" >"$dir/$arm-c8-$class.cpu"
     done
+    # The process's peak resident memory over all of the arm's points (whole-image decodes keep 36 MB buffers).
+    awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" >"$dir/$arm.peak-rss-kb"
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   done
 done
