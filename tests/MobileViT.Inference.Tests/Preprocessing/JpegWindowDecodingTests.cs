@@ -113,6 +113,40 @@ public sealed class JpegWindowDecodingTests(ITestOutputHelper output)
     }
 
 
+    [Fact]
+    public void RandomlyMutatedFiles_GetTheSameAnswerAsWholeImageDecoding_AndNeverCrash()
+    {
+        // Bytes flipped anywhere, the headers included (markers, tables, sizes), and cuts at random points: the
+        // windowed decoder must return an error code for whatever libjpeg rejects, never end the process, and agree
+        // with whole-image decoding on every file.
+        var intact = TestJpeg.Encode(Photo(1203, 911), subsampling: 2, progressive: false);
+        var progressive = TestJpeg.Encode(Photo(911, 1203), subsampling: 1, progressive: true);
+        var random = new Random(11);
+        int refused = 0;
+        for (int trial = 0; trial < 120; trial++)
+        {
+            var source = trial % 2 == 0 ? intact : progressive;
+            byte[] jpeg;
+            if (trial % 5 == 4)
+                jpeg = source.AsSpan(0, random.Next(2, source.Length)).ToArray();
+            else
+            {
+                jpeg = source.ToArray();
+                int flips = random.Next(1, 6);
+                for (int i = 0; i < flips; i++)
+                    jpeg[trial % 3 == 0 ? random.Next(2, Math.Min(jpeg.Length, 700)) : random.Next(2, jpeg.Length)] = (byte)random.Next(256);
+            }
+            var expected = Outcome(Whole(), jpeg, out var expectedTensor);
+            var actual = Outcome(Windowed(), jpeg, out var actualTensor);
+            Assert.True(expected == actual, $"trial {trial}: whole-image decoding says {expected?.ToString() ?? "decoded"}, windowed {actual?.ToString() ?? "decoded"}");
+            if (expectedTensor is not null)
+                AssertIdentical(expectedTensor, actualTensor!, $"trial {trial}");
+            else
+                refused++;
+        }
+        output.WriteLine($"{refused} of 120 mutated files refused by both");
+    }
+
     /// <summary>A benchmark photo resized to the size asked for, with seeded noise so that every block has detail.</summary>
     private static SKBitmap Photo(int width, int height)
     {
