@@ -111,7 +111,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public async Task<InferenceResult> InferAsync(IBatchInput input, InferenceCallOptions call, CancellationToken cancellationToken)
     {
         if (!_accepting)
-            throw new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
+            throw Draining();
         cancellationToken.ThrowIfCancellationRequested();
 
         var now = _time.GetTimestamp();
@@ -125,10 +125,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             throw _accepting
                 ? QueueFull(call.Priority)
-                : new ModelUnavailableException($"Model '{_model}' is draining and accepts no new requests.");
+                : Draining();
         }
         return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
     }
+
+    private ModelUnavailableException Draining() => new($"Model '{_model}' is draining and accepts no new requests.");
 
     /// <summary>
     /// Wait-aware admission at the moment of queueing: the admission rule decided before the body was read, on the

@@ -5,8 +5,9 @@ namespace MobileViT.Inference.Preprocessing;
 
 /// <summary>Decodes an encoded image and writes the model input tensor (CHW float32) exactly as Hugging Face's MobileViT image processor does.</summary>
 /// <remarks>
-/// Pipeline: decode (JPEG through the system's SIMD libturbojpeg where installed, otherwise and for PNG, WebP, GIF
-/// first frame and BMP through SkiaSharp) to 8-bit RGB with alpha dropped and grey replicated;
+/// Pipeline: decode to 8-bit RGB with alpha dropped and grey replicated (JPEG through SIMD libjpeg-turbo: only the
+/// window the crop reads, in bands, through <see cref="JpegStreamDecoder"/>, or where that library is missing whole
+/// through libturbojpeg; otherwise, and for PNG, WebP, GIF first frame and BMP, through SkiaSharp);
 /// apply the EXIF orientation; resize the shortest edge to <see cref="PreprocessorConfig.ShortestEdge"/> with Pillow's
 /// bilinear resampling (bit-exact); rescale; centre crop (zero padding when the image is smaller than the crop);
 /// optionally flip RGB to BGR; write CHW. Only the part of the resized image that survives the crop is computed.
@@ -15,14 +16,10 @@ namespace MobileViT.Inference.Preprocessing;
 /// </remarks>
 public sealed class ImagePreprocessor
 {
-    /// <summary>Largest resized edge accepted (extreme aspect ratios would otherwise overflow the resize arithmetic).</summary>
-    private const int MaxResizedEdge = 1 << 24;
-
-    private readonly float[] _lookup = new float[256];
-
     /// <summary>Rows per band when a JPEG is decoded in bands: a band of a 12 MP photo's window stays in L2.</summary>
     private const int BandRows = 32;
 
+    private readonly float[] _lookup = new float[256];
     private readonly TurboJpegLibrary? _turboJpeg;
     private readonly JpegStreamLibrary? _jpegStream;
     private readonly bool _vectorResampler;
@@ -163,12 +160,14 @@ public sealed class ImagePreprocessor
             int denominator = DecodeScaleDenominator(header);
             if (jpeg && _jpegStream is not null && TryTransformJpegWindow(_jpegStream, encodedImage, header, denominator, destination[..OutputLength]))
                 return;
+            // A JPEG the windowed decoder refused would fail in libturbojpeg too, so only without it is libturbojpeg
+            // tried; whatever it refuses, SkiaSharp decides what is wrong with.
+            var wholeJpegDecoder = jpeg && _jpegStream is null ? _turboJpeg : null;
             NativeBuffer? buffer = null;
             try
             {
-                // A JPEG the windowed decoder refused would fail in libturbojpeg too: SkiaSharp decides what is wrong with it.
-                if (!jpeg || _turboJpeg is null || _jpegStream is not null
-                    || !TurboJpegDecoder.TryDecode(_turboJpeg, encodedImage, denominator, NativeBufferPool.Shared, out buffer, out var image))
+                if (wholeJpegDecoder is null
+                    || !TurboJpegDecoder.TryDecode(wholeJpegDecoder, encodedImage, denominator, NativeBufferPool.Shared, out buffer, out var image))
                     image = DecodeWithSkia(codec, header, denominator, out buffer);
                 Transform(image, header, destination[..OutputLength]);
             }
@@ -177,6 +176,20 @@ public sealed class ImagePreprocessor
                 buffer?.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The windowed JPEG path alone: true when it decoded the image into <paramref name="destination"/>, false when
+    /// there is no windowed decoder or it refused the image (<see cref="Preprocess"/> then hands the image on). Lets
+    /// tests tell that path's output from a fallback's, which has the same pixels.
+    /// </summary>
+    internal bool TryPreprocessJpegWindow(ReadOnlySpan<byte> jpeg, Span<float> destination)
+    {
+        if (_jpegStream is null)
+            return false;
+        var header = CheckHeader(jpeg);
+        return header.Format == nameof(SKEncodedImageFormat.Jpeg)
+            && TryTransformJpegWindow(_jpegStream, jpeg, header, DecodeScaleDenominator(header), destination[..OutputLength]);
     }
 
     private static SKCodec OpenCodec(SKData data)
@@ -354,18 +367,6 @@ public sealed class ImagePreprocessor
         byte* firstRow = image.Row(upsideDown ? image.Height - 1 - rowStart : rowStart);
         VectorHorizontalResampler.AlongRows(firstRow, upsideDown ? -image.RowBytes : image.RowBytes, rowCount, image.BytesPerPixel,
             mirrored: orientation is 2 or 3, image.Width, axis, destination);
-    }
-
-    /// <summary>HF <c>get_resize_output_image_size(default_to_square=False)</c>: short edge to <paramref name="shortestEdge"/>, long edge <c>int(s * long / short)</c>.</summary>
-    internal static (int Width, int Height) ResizedSize(int width, int height, int shortestEdge)
-    {
-        int shortSide = Math.Min(width, height), longSide = Math.Max(width, height);
-        double newLong = (double)((long)shortestEdge * longSide) / shortSide;
-        if (newLong >= MaxResizedEdge)
-            throw new InvalidImageException(InvalidImageReason.TooManyPixels,
-                $"the image's aspect ratio ({width}x{height}) is too extreme");
-        int resizedLong = (int)newLong;
-        return width <= height ? (shortestEdge, resizedLong) : (resizedLong, shortestEdge);
     }
 
     /// <summary>

@@ -16,7 +16,6 @@ internal sealed unsafe class JpegStreamLibrary
 
     private readonly delegate* unmanaged<nint> _create;
     private readonly delegate* unmanaged<nint, void> _destroy;
-    private readonly delegate* unmanaged<nint, byte*> _message;
     private readonly delegate* unmanaged<nint, byte*, CULong, int, int*, int*, int*, int*, int> _start;
     private readonly delegate* unmanaged<nint, int, int> _skip;
     private readonly delegate* unmanaged<nint, byte*, CLong, int, int> _read;
@@ -27,7 +26,6 @@ internal sealed unsafe class JpegStreamLibrary
     {
         _create = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "mvj_create");
         _destroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "mvj_destroy");
-        _message = (delegate* unmanaged<nint, byte*>)NativeLibrary.GetExport(library, "mvj_message");
         _start = (delegate* unmanaged<nint, byte*, CULong, int, int*, int*, int*, int*, int>)NativeLibrary.GetExport(library, "mvj_start");
         _skip = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "mvj_skip");
         _read = (delegate* unmanaged<nint, byte*, CLong, int, int>)NativeLibrary.GetExport(library, "mvj_read");
@@ -64,8 +62,6 @@ internal sealed unsafe class JpegStreamLibrary
     public nint Create() => _create();
 
     public void Destroy(nint decoder) => _destroy(decoder);
-
-    public string Message(nint decoder) => Marshal.PtrToStringUTF8((nint)_message(decoder)) ?? "";
 
     /// <summary>See <c>mvj_start</c>: 0 started, 1 CMYK or YCCK (not decoded here), -1 failed.</summary>
     public int Start(nint decoder, byte* jpeg, int length, int denominator, out int width, out int height, ref int cropX, ref int cropWidth)

@@ -8,6 +8,9 @@ namespace MobileViT.Inference.Preprocessing;
 /// </summary>
 internal sealed class ResizePlan : IDisposable
 {
+    /// <summary>Largest resized edge accepted (extreme aspect ratios would otherwise overflow the resize arithmetic).</summary>
+    private const int MaxResizedEdge = 1 << 24;
+
     private ResizePlan(ResampleAxis vertical, ResampleAxis horizontal, int rowFirst, int rowEnd, int colFirst, int colEnd, bool padded)
     {
         Vertical = vertical;
@@ -45,7 +48,7 @@ internal sealed class ResizePlan : IDisposable
     public static ResizePlan For(PreprocessorConfig config, ImageHeader header, int decodedWidth, int decodedHeight)
     {
         var (resizedWidth, resizedHeight) = config.DoResize
-            ? ImagePreprocessor.ResizedSize(header.Width, header.Height, config.ShortestEdge)
+            ? ResizedSize(header.Width, header.Height, config.ShortestEdge)
             : (header.Width, header.Height);
         int width = header.SwapsAxes ? decodedHeight : decodedWidth;
         int height = header.SwapsAxes ? decodedWidth : decodedHeight;
@@ -70,6 +73,18 @@ internal sealed class ResizePlan : IDisposable
             vertical.Dispose();
             throw;
         }
+    }
+
+    /// <summary>HF <c>get_resize_output_image_size(default_to_square=False)</c>: short edge to <paramref name="shortestEdge"/>, long edge <c>int(s * long / short)</c>.</summary>
+    public static (int Width, int Height) ResizedSize(int width, int height, int shortestEdge)
+    {
+        int shortSide = Math.Min(width, height), longSide = Math.Max(width, height);
+        double newLong = (double)((long)shortestEdge * longSide) / shortSide;
+        if (newLong >= MaxResizedEdge)
+            throw new InvalidImageException(InvalidImageReason.TooManyPixels,
+                $"the image's aspect ratio ({width}x{height}) is too extreme");
+        int resizedLong = (int)newLong;
+        return width <= height ? (shortestEdge, resizedLong) : (resizedLong, shortestEdge);
     }
 
     /// <summary>

@@ -114,8 +114,8 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
     /// <summary>The request's timeout from when it arrived: the earlier of the client's timeout and its deadline; null means the configured default.</summary>
     private TimeSpan? Timeout(InferenceRequest request)
     {
-        if (request.Timeout is { } timeout && timeout <= TimeSpan.Zero)
-            throw new InvalidRequestException("The timeout must be a positive number of milliseconds.", "bad-timeout");
+        if (request.Timeout is { } timeout)
+            RequirePositive(timeout);
         if (request.Deadline is not { } deadline)
             return request.Timeout;
         var untilDeadline = deadline - time.GetUtcNow();
@@ -126,10 +126,16 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
 
     private TimeSpan Earlier(TimeSpan? requestTimeout, TimeSpan inputTimeout)
     {
-        if (inputTimeout <= TimeSpan.Zero)
-            throw new InvalidRequestException("The timeout must be a positive duration.", "bad-timeout");
+        RequirePositive(inputTimeout);
         var timeout = requestTimeout ?? TimeSpan.FromMilliseconds(options.Batching.RequestTimeoutMs);
         return inputTimeout < timeout ? inputTimeout : timeout;
+    }
+
+    /// <summary>A timeout from any protocol, in the request's metadata or in its body, must be positive.</summary>
+    private static void RequirePositive(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero)
+            throw new InvalidRequestException("The timeout must be positive.", "bad-timeout");
     }
 
     private void ValidateSampleCount(InferenceInput input)

@@ -188,11 +188,11 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
     [Fact]
     public void ResizedSize_FollowsHuggingFace()
     {
-        Assert.Equal((288, 288), ImagePreprocessor.ResizedSize(257, 257, 288));
-        Assert.Equal((417, 288), ImagePreprocessor.ResizedSize(433, 299, 288)); // int(288 * 433 / 299) = 417
-        Assert.Equal((288, 496), ImagePreprocessor.ResizedSize(300, 517, 288)); // int(496.32)
-        Assert.Equal((384, 288), ImagePreprocessor.ResizedSize(640, 480, 288));
-        Assert.Equal((360, 288), ImagePreprocessor.ResizedSize(100, 80, 288));
+        Assert.Equal((288, 288), ResizePlan.ResizedSize(257, 257, 288));
+        Assert.Equal((417, 288), ResizePlan.ResizedSize(433, 299, 288)); // int(288 * 433 / 299) = 417
+        Assert.Equal((288, 496), ResizePlan.ResizedSize(300, 517, 288)); // int(496.32)
+        Assert.Equal((384, 288), ResizePlan.ResizedSize(640, 480, 288));
+        Assert.Equal((360, 288), ResizePlan.ResizedSize(100, 80, 288));
     }
 
     [Theory]

@@ -13,9 +13,8 @@
  * and by the Dockerfile; without it the service decodes whole images with libturbojpeg and logs that it does.
  */
 #include <setjmp.h>
-#include <stdio.h>
+#include <stdio.h> /* jpeglib.h needs FILE */
 #include <stdlib.h>
-#include <string.h>
 #include <jpeglib.h>
 
 #define MAX_SCANS 500
@@ -26,15 +25,11 @@ typedef struct mvj_decoder {
     struct jpeg_error_mgr error;
     struct jpeg_progress_mgr progress;
     jmp_buf jump;
-    unsigned char *scratch; /* one row, for mvj_finish */
-    char message[JMSG_LENGTH_MAX];
 } mvj_decoder;
 
 static void fail(j_common_ptr cinfo)
 {
-    mvj_decoder *d = (mvj_decoder *)cinfo->client_data;
-    (*cinfo->err->format_message)(cinfo, d->message);
-    longjmp(d->jump, 1);
+    longjmp(((mvj_decoder *)cinfo->client_data)->jump, 1);
 }
 
 static void message(j_common_ptr cinfo, int level)
@@ -46,15 +41,9 @@ static void message(j_common_ptr cinfo, int level)
 static void progress(j_common_ptr cinfo)
 {
     j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
-    if (cinfo->is_decompressor && dinfo->progressive_mode && dinfo->input_scan_number > MAX_SCANS) {
-        mvj_decoder *d = (mvj_decoder *)cinfo->client_data;
-        snprintf(d->message, sizeof d->message, "progressive JPEG with more than %d scans", MAX_SCANS);
-        longjmp(d->jump, 1);
-    }
+    if (cinfo->is_decompressor && dinfo->progressive_mode && dinfo->input_scan_number > MAX_SCANS)
+        fail(cinfo);
 }
-
-/* The ABI version this was compiled against, so that the caller can tell which libjpeg it needs. */
-int mvj_version(void) { return JPEG_LIB_VERSION; }
 
 mvj_decoder *mvj_create(void)
 {
@@ -80,23 +69,19 @@ void mvj_destroy(mvj_decoder *d)
     if (d == NULL)
         return;
     jpeg_destroy_decompress(&d->cinfo);
-    free(d->scratch);
     free(d);
 }
-
-const char *mvj_message(const mvj_decoder *d) { return d->message; }
 
 /*
  * Reads the header and starts decoding to RGB at 1/denominator scale, then crops to the output columns
  * [*x, *x + *width) (libjpeg widens that to whole iMCU columns and reports what it will decode in both).
  * *out_width and *out_height are the full image's size at that scale. Returns 0, 1 for a CMYK or YCCK image (left
- * to the caller's other decoder), or -1 with mvj_message set. The data must stay put until mvj_finish.
+ * to the caller's other decoder), or -1. The data must stay put until mvj_finish.
  */
 int mvj_start(mvj_decoder *d, const unsigned char *data, unsigned long size, int denominator,
               int *out_width, int *out_height, int *x, int *width)
 {
     struct jpeg_decompress_struct *cinfo = &d->cinfo;
-    d->message[0] = '\0';
     if (setjmp(d->jump)) {
         jpeg_abort_decompress(cinfo);
         return -1;
@@ -130,7 +115,6 @@ int mvj_skip(mvj_decoder *d, int rows)
         return -1;
     }
     if (rows > 0 && jpeg_skip_scanlines(&d->cinfo, (JDIMENSION)rows) != (JDIMENSION)rows) {
-        snprintf(d->message, sizeof d->message, "the image ended early");
         jpeg_abort_decompress(&d->cinfo);
         return -1;
     }
@@ -153,7 +137,6 @@ int mvj_read(mvj_decoder *d, unsigned char *destination, long pitch, int rows)
             pointers[i] = destination + (long)(done + i) * pitch;
         JDIMENSION got = jpeg_read_scanlines(cinfo, pointers, (JDIMENSION)want);
         if (got == 0) {
-            snprintf(d->message, sizeof d->message, "the image ended early");
             jpeg_abort_decompress(cinfo);
             return -1;
         }
@@ -177,16 +160,10 @@ int mvj_finish(mvj_decoder *d)
     if (cinfo->output_scanline + 1 < cinfo->output_height)
         jpeg_skip_scanlines(cinfo, cinfo->output_height - cinfo->output_scanline - 1);
     if (cinfo->output_scanline < cinfo->output_height) {
-        free(d->scratch);
-        d->scratch = malloc((size_t)cinfo->output_width * (size_t)cinfo->output_components);
-        if (d->scratch == NULL) {
-            snprintf(d->message, sizeof d->message, "out of memory");
-            jpeg_abort_decompress(cinfo);
-            return -1;
-        }
-        JSAMPROW row = d->scratch;
-        if (jpeg_read_scanlines(cinfo, &row, 1) != 1) {
-            snprintf(d->message, sizeof d->message, "the image ended early");
+        /* From the image's own pool: freed with the image, and an allocation failure is an error like any other. */
+        JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE,
+                                                     cinfo->output_width * (JDIMENSION)cinfo->output_components, 1);
+        if (jpeg_read_scanlines(cinfo, row, 1) != 1) {
             jpeg_abort_decompress(cinfo);
             return -1;
         }
