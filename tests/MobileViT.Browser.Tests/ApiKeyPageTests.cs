@@ -45,6 +45,8 @@ public sealed class ApiKeyPageTests : IAsyncLifetime
         Assert.Equal(200, loaded!.Status);
         await Expect(page.Locator("#error")).ToBeVisibleAsync();
         await Expect(page.Locator("#error-detail")).ToContainTextAsync("API key");
+        // Told apart by the status code of the stats request, 401, not by any message text.
+        await Expect(page.Locator("#live-status")).ToHaveTextAsync("stats need an API key");
 
         await page.GetByLabel("API key").FillAsync(Key);
         await page.GetByLabel("API key").PressAsync("Tab");

@@ -3,7 +3,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace MobileViT.Browser.Tests;
 
-/// <summary>Writes the screenshots that docs/ and the README show: the page after classifying a photo, at desktop and phone width.</summary>
+/// <summary>
+/// Takes the screenshots that docs/ and the README show: the page after classifying a photo, at desktop and phone width.
+/// They replace the tracked files only with MOBILEVIT_WRITE_SCREENSHOTS=1 (<see cref="TestPhotos.ScreenshotDirectory"/>).
+/// </summary>
 [Collection(WebPageCollection.Name)]
 public sealed class ScreenshotTests(WebPageFixture fixture)
 {

@@ -87,6 +87,30 @@ public sealed class WebPageTests(WebPageFixture fixture)
     }
 
     [Fact]
+    public async Task A_photo_is_sent_once_and_its_crop_comes_back_with_the_predictions()
+    {
+        var (page, _) = await fixture.OpenPageAsync();
+        await Expect(page.Locator("#model-select")).ToHaveValueAsync(WebPageFixture.ModelName);
+        var posts = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST")
+                lock (posts)
+                    posts.Add(new Uri(request.Url).PathAndQuery);
+        };
+
+        await page.Locator("#file-input").SetInputFilesAsync(TestPhotos.Cat);
+        await Expect(page.Locator("#predictions li").First).ToBeVisibleAsync();
+        var crop = page.Locator("#crop-image");
+        await Expect(crop).ToHaveAttributeAsync("src", new Regex("^data:image/png;base64,"));
+        await crop.EvaluateAsync("img => img.decode()");
+
+        lock (posts)
+            Assert.Equal($"/v1/models/{WebPageFixture.ModelName}/classify?topK=5&include=crop", Assert.Single(posts));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_crop_the_model_saw_is_shown_at_its_natural_256x256()
     {
         var (page, _) = await fixture.OpenPageAsync();

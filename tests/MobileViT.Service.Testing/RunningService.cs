@@ -60,11 +60,15 @@ public sealed class RunningService : IAsyncDisposable
         ["MobileViT:Execution:IntraOpThreads"] = "1",
     };
 
-    /// <summary>Starts the service and waits until every model is loaded and warm.</summary>
+    /// <summary>
+    /// Starts the service and waits until every model is loaded and warm. <paramref name="map"/> adds endpoints to the
+    /// built application before it starts, as a later change to the service would.
+    /// </summary>
     public static async Task<RunningService> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Production",
-        bool waitUntilReady = true, Action<WebApplicationBuilder>? configure = null)
+        bool waitUntilReady = true, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var app = Build(settings, environment, configure);
+        map?.Invoke(app);
         await app.StartAsync();
         var grpcPort = app.Services.GetRequiredService<GrpcEndpoint>().Address?.Port;
         var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal) && new Uri(u).Port != grpcPort) + "/"));

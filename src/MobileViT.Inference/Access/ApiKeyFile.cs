@@ -5,10 +5,11 @@ namespace MobileViT.Inference.Access;
 
 /// <summary>
 /// Parses API keys: one <c>name:key</c> per line, optionally followed by this key's rate limit
-/// (<c>permits_per_second=5 burst=10</c>); <c>#</c> comments and blank lines are ignored. Errors name the line and
+/// (<c>permits_per_second=5 burst=10</c>) and its scopes (<c>scopes=infer,admin</c>; <c>infer</c> when absent);
+/// <c>#</c> comments and blank lines are ignored. Errors name the line and
 /// the key's name, never the key.
 /// </summary>
-public static partial class ApiKeyFile
+internal static partial class ApiKeyFile
 {
     /// <summary>Parses a whole file; <paramref name="source"/> names it in errors.</summary>
     public static ApiKeySet Parse(string text, string source)
@@ -32,7 +33,7 @@ public static partial class ApiKeyFile
         }
     }
 
-    /// <summary>Parses one <c>name:key [permits_per_second=N] [burst=N]</c> entry; <paramref name="where"/> names it in errors.</summary>
+    /// <summary>Parses one <c>name:key [permits_per_second=N] [burst=N] [scopes=a,b]</c> entry; <paramref name="where"/> names it in errors.</summary>
     public static ApiKey ParseLine(string line, string where)
     {
         var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -46,6 +47,7 @@ public static partial class ApiKeyFile
 
         double? permits = null;
         int? burst = null;
+        IReadOnlySet<string>? scopes = null;
         foreach (var field in fields.Skip(1))
         {
             var (setting, value) = field.Split('=', 2) is [var s, var v] ? (s, v) : (field, "");
@@ -53,13 +55,25 @@ public static partial class ApiKeyFile
                 permits = p;
             else if (setting == "burst" && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) && b > 0)
                 burst = b;
+            else if (setting == "scopes")
+                scopes = ParseScopes(value, where, name);
             else
-                throw new FormatException($"{where} (key '{name}'): '{setting}' is not 'permits_per_second=N' or 'burst=N' with N positive.");
+                throw new FormatException($"{where} (key '{name}'): '{setting}' is not 'permits_per_second=N' or 'burst=N' with N positive, or 'scopes=a,b'.");
         }
         if (burst is not null && permits is null)
             throw new FormatException($"{where} (key '{name}'): burst=N needs permits_per_second=N too.");
         var limit = permits is { } rate ? new ClientRateLimit { PermitsPerSecond = rate, Burst = burst } : null;
-        return new ApiKey(name, ApiKeySet.Hash(key), limit);
+        return new ApiKey(name, ApiKeySet.Hash(key), limit, scopes ?? ApiKeyScopes.Default);
+    }
+
+    private static HashSet<string> ParseScopes(string value, string where, string name)
+    {
+        var scopes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var unknown = scopes.FirstOrDefault(s => !ApiKeyScopes.All.Contains(s));
+        if (scopes.Count == 0 || unknown is not null)
+            throw new FormatException($"{where} (key '{name}'): scopes must be a comma-separated list of {string.Join(", ", ApiKeyScopes.All)}" +
+                (unknown is null ? "." : $"; '{unknown}' is not one."));
+        return scopes;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]

@@ -36,7 +36,7 @@ public sealed class ApiKeyStore : IDisposable
             _timer = time.CreateTimer(_ => Reload(), null, _options.ReloadInterval, _options.ReloadInterval);
         }
         if (_current.Count > 0)
-            _logger.LogInformation("API keys required: {Count} key(s) ({Names})", _current.Count, string.Join(", ", _current.Names));
+            AccessLog.KeysRequired(_logger, _current.Count, string.Join(", ", _current.Names));
     }
 
     /// <summary>The keys now in force.</summary>
@@ -92,7 +92,7 @@ public sealed class ApiKeyStore : IDisposable
                 _current = keys;
                 _fileHash = hash;
                 _lastProblem = null;
-                _logger.LogInformation("API keys reloaded from {File}: {Count} key(s) ({Names})", file, keys.Count, string.Join(", ", keys.Names));
+                AccessLog.KeysReloaded(_logger, file, keys.Count, string.Join(", ", keys.Names));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
@@ -100,8 +100,7 @@ public sealed class ApiKeyStore : IDisposable
                 if (e.Message == _lastProblem)
                     return;
                 _lastProblem = e.Message;
-                _logger.LogWarning("The API key file {File} could not be loaded; the previous {Count} key(s) stay in force: {Reason}",
-                    file, _current.Count, e.Message);
+                AccessLog.KeyFileUnreadable(_logger, file, _current.Count, e.Message);
             }
         }
     }

@@ -5,15 +5,13 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Inference.Access;
 
 /// <summary>
-/// A token bucket per client, before the model is looked up: per key name once the key rule has named the caller,
-/// per client address when no keys are configured. A limit on the key's line in the key file wins over
+/// A token bucket per client, before the model is looked up: per key name (the caller the host authenticated), per
+/// client address when no keys are configured. A limit on the key's line in the key file wins over
 /// <c>MobileViT:RateLimit:Clients:NAME</c>, which wins over the default. Over the limit: <see cref="ErrorKind.RateLimited"/>
 /// with the time until the next token.
 /// </summary>
 public sealed class ClientRateLimitRule : IAdmissionRule, IDisposable
 {
-    public const string Code = "rate-limited";
-
     private readonly RateLimitOptions _options;
     private readonly ApiKeyStore _keys;
 
@@ -32,18 +30,19 @@ public sealed class ClientRateLimitRule : IAdmissionRule, IDisposable
 
     public void Admit(AdmissionContext context)
     {
-        var named = context.Client is { } name && name != ClientLabel.Anonymous && name != ClientLabel.Unauthenticated ? name : null;
+        var caller = context.Caller;
+        var named = caller.IsNamed ? caller.Name : null;
         var limit = LimitOf(named);
         if (limit is null)
             return;
-        var client = named ?? "address " + (context.Request.ClientAddress ?? "unknown");
+        var client = named ?? "address " + (caller.Address ?? "unknown");
         using var lease = _limiter.AttemptAcquire((client, limit));
         if (lease.IsAcquired)
             return;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1 / limit.PermitsPerSecond);
         throw new InferenceException(ErrorKind.RateLimited,
             $"Too many requests from this client: the limit is {limit.PermitsPerSecond:0.###}/s with bursts of {limit.BucketSize}. Retry after {Math.Ceiling(retryAfter.TotalSeconds):0} s.",
-            Code, retryAfter);
+            ErrorCodes.RateLimited, retryAfter);
     }
 
     private ClientRateLimit? LimitOf(string? keyName)

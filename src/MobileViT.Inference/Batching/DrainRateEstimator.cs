@@ -9,7 +9,7 @@ namespace MobileViT.Inference.Batching;
 /// estimate follows changes of load, contention and image sizes. When the window has emptied (no traffic), the last
 /// estimate stands. Every clock read goes through the <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class DrainRateEstimator
+internal sealed class DrainRateEstimator
 {
     private readonly object _lock = new();
     private readonly Queue<(long At, int Instance, int Images, long BusyTicks)> _batches = new();

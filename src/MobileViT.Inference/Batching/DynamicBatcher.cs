@@ -23,28 +23,28 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly BatchingOptions _options;
     private readonly IReadOnlyList<IBatchRunner> _runners;
     private readonly InferenceMetrics _metrics;
+    private readonly ModelStatisticsRecorder _statistics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly PriorityRequestQueue _queue;
     private readonly DrainRateEstimator _drainRate;
     private readonly Thread[] _workers;
-    private readonly int _sampleLength;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
     private int _runningWorkers;
     private long _imagesRun;
     private volatile bool _accepting = true;
 
-    public DynamicBatcher(string model, BatchingOptions options, IReadOnlyList<IBatchRunner> runners, int sampleLength,
-        InferenceMetrics metrics, ILogger logger, TimeProvider? time = null)
+    internal DynamicBatcher(string model, BatchingOptions options, IReadOnlyList<IBatchRunner> runners,
+        InferenceMetrics metrics, ModelStatisticsRecorder statistics, ILogger logger, TimeProvider? time = null)
     {
         if (runners.Count == 0)
             throw new ArgumentException("At least one session instance is required.", nameof(runners));
         _model = model;
         _options = options;
         _runners = runners;
-        _sampleLength = sampleLength;
         _metrics = metrics;
+        _statistics = statistics;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _queue = new PriorityRequestQueue(options);
@@ -64,6 +64,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     public int QueueDepth => _queue.Count;
 
+    /// <summary>Raised after a request joins the queue or leaves it, on the thread that changed it: a point to observe the queue from.</summary>
+    internal event Action? QueueChanged;
+
     /// <summary>Requests waiting at one priority.</summary>
     public int QueueDepthOf(RequestPriority priority) => _queue.CountOf(priority);
 
@@ -74,13 +77,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public DrainRate? DrainRate => _drainRate.Current;
 
     /// <summary>The wait a request of this priority would face if it were queued now.</summary>
-    public WaitPrediction PredictWait(RequestPriority priority) => new(_queue.CountAtOrAbove(priority), _drainRate.Current);
+    internal WaitPrediction PredictWait(RequestPriority priority) => new(_queue.CountAtOrAbove(priority), _drainRate.Current);
 
     /// <summary>A request of this priority would be refused as queue-full now; the answer can change at once.</summary>
     public bool IsFull(RequestPriority priority) => _queue.CountOf(priority) >= _queue.CapacityOf(priority);
 
     /// <summary>A queue-full refusal for this priority, with the time the queue ahead needs to drain as the retry hint.</summary>
-    public QueueFullException QueueFull(RequestPriority priority) =>
+    internal QueueFullException QueueFull(RequestPriority priority) =>
         new(_model, _queue.CapacityOf(priority), PredictWait(priority).Start is { } drain && drain > TimeSpan.FromSeconds(1) ? drain : null);
 
     public int BatchesInFlight => Volatile.Read(ref _inFlight);
@@ -89,17 +92,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public long ImagesRun => Interlocked.Read(ref _imagesRun);
 
     public bool Accepting => _accepting;
-
-    /// <summary>The clock the batcher measures queueing, delays and deadlines with.</summary>
-    public TimeProvider Time => _time;
-
-    /// <summary>Queues one preprocessed sample; see <see cref="InferAsync(IBatchInput, InferenceCallOptions, CancellationToken)"/>.</summary>
-    public Task<InferenceResult> InferAsync(ReadOnlyMemory<float> pixels, InferenceCallOptions call, CancellationToken cancellationToken)
-    {
-        if (pixels.Length != _sampleLength)
-            throw new ArgumentException($"Expected {_sampleLength} values, got {pixels.Length}.", nameof(pixels));
-        return InferAsync(new PixelInput(pixels), call, cancellationToken);
-    }
 
     /// <summary>
     /// Queues one sample and waits for its logits. Throws <see cref="ModelUnavailableException"/> while draining,
@@ -119,31 +111,18 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var deadline = (call.StartTimestamp != 0 ? call.StartTimestamp : now) + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
         if (deadline <= now)
             throw new DeadlineExceededException(timeout);
-        RefuseIfUnmeetable(call.Priority, _time.GetElapsedTime(now, deadline), timeout);
-        var request = new QueuedRequest(input, now, deadline, call.Priority, cancellationToken);
+        var request = new QueuedRequest(input, now, deadline, call.Priority, call.KeepInput, cancellationToken);
         if (!_queue.TryWrite(request, call.Priority))
         {
             throw _accepting
                 ? QueueFull(call.Priority)
                 : Draining();
         }
+        QueueChanged?.Invoke();
         return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
     }
 
     private ModelUnavailableException Draining() => new($"Model '{_model}' is draining and accepts no new requests.");
-
-    /// <summary>
-    /// Wait-aware admission at the moment of queueing: the admission rule decided before the body was read, on the
-    /// queue as it was then; here the queue is as it is now and the time already spent counts.
-    /// </summary>
-    private void RefuseIfUnmeetable(RequestPriority priority, TimeSpan remaining, TimeSpan timeout)
-    {
-        if (!_options.WaitAwareAdmission)
-            return;
-        var prediction = PredictWait(priority);
-        if (prediction.RetryAfterIfUnmeetable(remaining, _options.WaitEstimateSafetyFactor) is { } retryAfter)
-            throw new DeadlineUnmeetableException(_model, prediction.Finish!.Value, timeout, retryAfter);
-    }
 
     private async Task<InferenceResult> WaitAsync(QueuedRequest request, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
     {
@@ -199,7 +178,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogCritical(e, "Batcher worker for model {Model} instance {Instance} stopped unexpectedly", _model, runner.Id);
+            BatcherLog.WorkerStopped(_logger, e, _model, runner.Id);
             foreach (var request in batch)
                 request.Completion.TrySetException(new InferenceFailedException("The batcher worker failed.", e));
         }
@@ -229,6 +208,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     {
         while (batch.Count < maxBatchSize && _queue.TryRead(out var request))
         {
+            QueueChanged?.Invoke();
             if (request.CancellationToken.IsCancellationRequested)
             {
                 if (request.TryAbandon())
@@ -286,19 +266,20 @@ public sealed class DynamicBatcher : IAsyncDisposable
             _drainRate.Record(index, batch.Count, _time.GetElapsedTime(busySince));
             Interlocked.Add(ref _imagesRun, batch.Count);
             _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
+            _statistics.RecordInferBatch(batch.Count, inferenceTime);
 
             for (var i = 0; i < batch.Count; i++)
             {
                 var result = new InferenceResult(runner.OutputSlot(i).ToArray(),
                     _time.GetElapsedTime(batch[i].EnqueuedTimestamp, started), inferenceTime, batch.Count, runner.Id, runner.ExecutionProvider,
-                    preprocessTimes[i]);
+                    preprocessTimes[i], batch[i].KeepInput ? runner.InputSlot(i).ToArray() : null);
                 batch[i].Completion.TrySetResult(result);
             }
         }
         catch (Exception e)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            _logger.LogError(e, "Batch of {Count} on model {Model} instance {Instance} failed; only its requests fail", batch.Count, _model, runner.Id);
+            BatcherLog.BatchFailed(_logger, e, batch.Count, _model, runner.Id);
             var failure = new InferenceFailedException($"Inference failed for the batch this request was in: {e.Message}", e);
             foreach (var request in batch)
                 request.Completion.TrySetException(failure);
@@ -321,7 +302,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            _metrics.RecordQueueWait(_model, request.Priority, _time.GetElapsedTime(request.EnqueuedTimestamp, started));
+            var waited = _time.GetElapsedTime(request.EnqueuedTimestamp, started);
+            _metrics.RecordQueueWait(_model, request.Priority, waited);
+            _statistics.RecordQueue(waited);
             var slot = runner.InputSlot(filled);
             if (!request.Input.Preprocesses)
             {
@@ -346,6 +329,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             }
             preprocessTimes[filled] = _time.GetElapsedTime(preprocessStarted);
             _metrics.RecordPreprocess(_model, preprocessTimes[filled]);
+            _statistics.RecordComputeInput(preprocessTimes[filled]);
             batch[filled++] = request;
         }
         batch.RemoveRange(filled, batch.Count - filled);

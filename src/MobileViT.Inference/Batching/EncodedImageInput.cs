@@ -6,7 +6,7 @@ namespace MobileViT.Inference.Batching;
 /// An encoded image that the worker taking it decodes and preprocesses straight into its batch slot. The caller owns
 /// the bytes until the request completes.
 /// </summary>
-public sealed class EncodedImageInput(ImagePreprocessor preprocessor, ReadOnlyMemory<byte> image) : IBatchInput
+internal sealed class EncodedImageInput(ImagePreprocessor preprocessor, ReadOnlyMemory<byte> image) : IBatchInput
 {
     public ReadOnlyMemory<byte> Image { get; } = image;
 

@@ -3,7 +3,8 @@ namespace MobileViT.Inference.Batching;
 /// <summary>
 /// One request's output and how it was served: <paramref name="QueueTime"/> from queued to taken into a batch,
 /// <paramref name="PreprocessTime"/> spent preprocessing it in the batch (zero when it arrived preprocessed) and
-/// <paramref name="InferenceTime"/> of the session run.
+/// <paramref name="InferenceTime"/> of the session run; <paramref name="Input"/> is the tensor the model was given, when the
+/// request asked to keep it.
 /// </summary>
 public sealed record InferenceResult(
     float[] Logits,
@@ -12,4 +13,5 @@ public sealed record InferenceResult(
     int BatchSize,
     int Instance,
     string ExecutionProvider,
-    TimeSpan PreprocessTime = default);
+    TimeSpan PreprocessTime = default,
+    float[]? Input = null);

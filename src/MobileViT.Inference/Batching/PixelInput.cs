@@ -1,7 +1,7 @@
 namespace MobileViT.Inference.Batching;
 
 /// <summary>A preprocessed sample, copied into the batch. The caller owns the memory until the request completes.</summary>
-public sealed class PixelInput(ReadOnlyMemory<float> pixels) : IBatchInput
+internal sealed class PixelInput(ReadOnlyMemory<float> pixels) : IBatchInput
 {
     public ReadOnlyMemory<float> Pixels { get; } = pixels;
 

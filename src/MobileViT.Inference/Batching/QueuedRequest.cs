@@ -8,7 +8,7 @@ namespace MobileViT.Inference.Batching;
 /// input is never released under it.
 /// </summary>
 internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, long deadlineTimestamp, Serving.RequestPriority priority,
-    CancellationToken cancellationToken)
+    bool keepInput, CancellationToken cancellationToken)
 {
     private const int Queued = 0;
     private const int Running = 1;
@@ -20,6 +20,7 @@ internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, l
     public long EnqueuedTimestamp { get; } = enqueuedTimestamp;
     public long DeadlineTimestamp { get; } = deadlineTimestamp;
     public Serving.RequestPriority Priority { get; } = priority;
+    public bool KeepInput { get; } = keepInput;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public Activity? Activity { get; } = Activity.Current;
 

@@ -5,7 +5,7 @@ namespace MobileViT.Inference.Batching;
 /// <paramref name="Rate"/>. No prediction (null <see cref="Start"/>) with nothing ahead or no estimate yet: then
 /// nothing can be said against admitting it.
 /// </summary>
-public readonly record struct WaitPrediction(int Ahead, DrainRate? Rate)
+internal readonly record struct WaitPrediction(int Ahead, DrainRate? Rate)
 {
     /// <summary>When the request would start, from now.</summary>
     public TimeSpan? Start => Ahead > 0 && Rate is { } rate ? rate.TimeFor(Ahead) : null;

@@ -1,55 +1,73 @@
+using MobileViT.Inference.Configuration;
+
 namespace MobileViT.Inference.Models;
 
 /// <summary>
-/// A configured model and where it stands, as every protocol reports it (REST <c>/v1/models</c>, gRPC
-/// <c>ListModels</c>, V2 metadata). Fields known only once the model is loaded are null before.
+/// A configured model and where it stands, as the core knows it; each protocol turns it into its own wire type (REST
+/// <c>/v1/models</c>, gRPC <c>ListModels</c>, V2 metadata and configuration). What is known only once the model is
+/// loaded (<see cref="Loaded"/>) is null before.
 /// </summary>
-public sealed record ModelDescription(
-    string Name,
-    string Source,
-    string? Origin,
-    bool? Synthetic,
-    bool Default,
-    bool Ready,
-    string State,
-    ModelDescription.InputShape? InputSize,
-    int? LabelCount,
-    string? ExecutionProvider,
-    int? Instances,
-    int? IntraOpThreads,
-    ModelDescription.BatchingSettings Batching,
-    string? Error,
-    ModelDescription.TensorNames? Tensors = null,
-    ModelDescription.PreprocessingSettings? Preprocessing = null,
-    ModelDescription.TuningSummary? Tuning = null)
+public sealed record ModelDescription
 {
-    public sealed record InputShape(int Channels, int Height, int Width);
+    public required string Name { get; init; }
+    public required string Source { get; init; }
+    public required bool Default { get; init; }
+    public required ModelState State { get; init; }
 
-    /// <summary>The ONNX graph's input (preprocessed pixels) and output (logits) names.</summary>
-    public sealed record TensorNames(string Input, string Output);
+    /// <summary>Why it failed to load; null unless <see cref="ModelState.Failed"/>.</summary>
+    public string? Error { get; init; }
 
-    /// <summary>
-    /// How images are preprocessed: <c>exact</c> (bit-identical to Hugging Face + Pillow) or <c>fast</c> (reduced-scale
-    /// JPEG decode), and on which threads (<c>worker</c> or <c>request</c>).
-    /// </summary>
-    public sealed record PreprocessingSettings(string Mode, string Placement);
+    /// <summary>The batching settings: the largest batch is the model's own once loaded, the configured one before.</summary>
+    public required BatchingSettings Batching { get; init; }
 
-    /// <summary>The warm-up sweep behind the execution settings (<c>Execution:Tuning=auto</c>): the choice and every figure it was based on.</summary>
-    public sealed record TuningSummary(TuningPoint Chosen, bool WithinLatencyBudget, double LatencyBudgetMs, double DurationSeconds,
-        double TimeBudgetSeconds, int Skipped, IReadOnlyList<TuningPoint> Candidates)
-    {
-        public static TuningSummary Of(Tuning.TuningResult result)
-        {
-            var candidates = result.Measured.Select(m => new TuningPoint(m.Candidate.Instances, m.Candidate.IntraOpThreads, m.Candidate.MaxBatchSize,
-                Math.Round(m.ImagesPerSecond, 1), double.IsNaN(m.LatencyP50Ms) ? null : Math.Round(m.LatencyP50Ms, 2))).ToList();
-            var chosen = candidates.First(c => (c.Instances, c.IntraOpThreads, c.MaxBatchSize) == (result.Chosen.Instances, result.Chosen.IntraOpThreads, result.Chosen.MaxBatchSize));
-            return new TuningSummary(chosen, result.WithinLatencyBudget, result.LatencyBudgetMs, Math.Round(result.Duration.TotalSeconds, 2),
-                result.TimeBudget.TotalSeconds, result.Skipped, candidates);
-        }
-    }
+    public LoadedFacts? Loaded { get; init; }
 
-    /// <summary>One measured setting: images per second with every instance busy and the median batch time (single-image latency at batch 1).</summary>
-    public sealed record TuningPoint(int Instances, int IntraOpThreads, int MaxBatchSize, double ImagesPerSecond, double? LatencyP50Ms);
+    public bool Ready => State == ModelState.Ready;
 
     public sealed record BatchingSettings(int? MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
+
+    /// <summary>What a loaded model is: where it came from, whether its weights are synthetic, its tensors, and how it runs.</summary>
+    public sealed record LoadedFacts
+    {
+        public required string Origin { get; init; }
+        public required bool Synthetic { get; init; }
+        public required Runtime.ModelSignature Signature { get; init; }
+        public required int LabelCount { get; init; }
+        public required string ExecutionProvider { get; init; }
+        public required int Instances { get; init; }
+        public required int IntraOpThreads { get; init; }
+        public required Preprocessing.PreprocessingMode PreprocessingMode { get; init; }
+        public required PreprocessingPlacement PreprocessingPlacement { get; init; }
+        public required Preprocessing.PreprocessorConfig Preprocessor { get; init; }
+        public Tuning.TuningResult? Tuning { get; init; }
+    }
+
+    internal static ModelDescription Of(ModelEntry entry, bool isDefault, BatchingOptions batching)
+    {
+        var served = entry.Served;
+        return new ModelDescription
+        {
+            Name = entry.Name,
+            Source = entry.Options.Source,
+            Default = isDefault,
+            State = entry.State,
+            Error = entry.Error,
+            Batching = new BatchingSettings(served?.MaxBatchSize ?? batching.MaxBatchSize, batching.MaxQueueDelayMs, batching.QueueCapacity,
+                batching.RequestTimeoutMs),
+            Loaded = served is null ? null : new LoadedFacts
+            {
+                Origin = served.Artifacts.Origin,
+                Synthetic = served.Synthetic,
+                Signature = served.Signature,
+                LabelCount = served.Labels.Count,
+                ExecutionProvider = served.ExecutionProvider,
+                Instances = served.Plan.Instances,
+                IntraOpThreads = served.Plan.IntraOpThreads,
+                PreprocessingMode = served.PreprocessingMode,
+                PreprocessingPlacement = served.Preprocessing,
+                Preprocessor = served.Preprocessor.Config,
+                Tuning = served.Tuning,
+            },
+        };
+    }
 }

@@ -17,6 +17,7 @@ public sealed class ModelLoaderService(
     ModelSourceResolver resolver,
     SessionFactory sessions,
     InferenceMetrics metrics,
+    ModelStatistics statistics,
     ILoggerFactory loggers,
     IHostApplicationLifetime lifetime,
     TimeProvider time) : BackgroundService
@@ -31,8 +32,8 @@ public sealed class ModelLoaderService(
             try
             {
                 var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
-                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, loggers, time,
-                    () => registry.MarkTuning(model.Name)), stoppingToken)
+                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, statistics, loggers, time,
+                    state => registry.MarkProgress(model.Name, state)), stoppingToken)
                     .ConfigureAwait(false);
                 metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
                     served.Instances.Select(i => i.ExecutionProvider));
@@ -47,21 +48,20 @@ public sealed class ModelLoaderService(
             catch (Exception e)
             {
                 registry.MarkFailed(model.Name, e.Message);
-                _logger.LogCritical(e, "Model {Model} ({Source}) could not be loaded: {Reason}. Stopping.", model.Name, model.Source, e.Message);
+                ModelLog.LoadFailed(_logger, e, model.Name, model.Source, e.Message);
                 // Stopping while the host is still starting would make start-up itself fail with a cancellation
                 // instead of a clean stop with exit code 1; so stop once started (at once if it already has).
                 lifetime.ApplicationStarted.Register(lifetime.StopApplication);
                 return;
             }
         }
-        _logger.LogInformation("All {Count} model(s) loaded and warm; ready", options.Models.Count);
+        ModelLog.AllReady(_logger, options.Models.Count);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await registry.DrainAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var model in registry.Loaded)
-            await model.DisposeAsync().ConfigureAwait(false);
+        await registry.UnloadAllAsync().ConfigureAwait(false);
     }
 }

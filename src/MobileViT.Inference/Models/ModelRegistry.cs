@@ -1,24 +1,35 @@
-using System.Collections.Concurrent;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Serving;
 
 namespace MobileViT.Inference.Models;
 
-/// <summary>The configured models and where each stands: loading, tuning, ready (loaded and warmed), failed, or draining.</summary>
-public sealed class ModelRegistry(MobileViTOptions options)
+/// <summary>
+/// The configured models, each with its <see cref="ModelEntry"/> (its state and, once loaded, the model), and the
+/// server's own drain at shutdown.
+/// </summary>
+public sealed class ModelRegistry
 {
-    private readonly ConcurrentDictionary<string, ServedModel> _loaded = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, bool> _tuning = new(StringComparer.OrdinalIgnoreCase);
-    private readonly TaskCompletionSource _allLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _modelLoaded = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MobileViTOptions _options;
+    private readonly ModelEntry[] _entries;
+    private readonly Dictionary<string, ModelEntry> _byName;
+    private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
     private volatile bool _refusing;
 
-    public IReadOnlyList<ModelOptions> Configured { get; } = options.Models;
+    public ModelRegistry(MobileViTOptions options)
+    {
+        _options = options;
+        _entries = options.Models.Select(m => new ModelEntry(m)).ToArray();
+        _byName = _entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
+        DefaultModelName = options.ResolveDefaultModelName();
+        foreach (var entry in _entries)
+            entry.Moved += OnMoved;
+    }
 
-    public string DefaultModelName { get; } = options.ResolveDefaultModelName();
+    public IReadOnlyList<ModelEntry> Entries => _entries;
+
+    public string DefaultModelName { get; }
 
     /// <summary>Shutdown has begun: readiness is false (requests may still be admitted until <see cref="DrainAsync"/>).</summary>
     public bool IsDraining => _draining;
@@ -26,130 +37,119 @@ public sealed class ModelRegistry(MobileViTOptions options)
     /// <summary>New requests are refused: <see cref="DrainAsync"/> was called.</summary>
     public bool IsRefusing => _refusing;
 
-    /// <summary>Every configured model is loaded and warmed.</summary>
-    public bool AllLoaded => Configured.All(m => _loaded.ContainsKey(m.Name));
+    /// <summary>Every configured model has been loaded and warmed (it may be draining since).</summary>
+    public bool AllLoaded => _entries.All(e => e.Served is not null);
 
-    public bool AnyFailed => !_failures.IsEmpty;
+    public bool AnyFailed => _entries.Any(e => e.State == ModelState.Failed);
 
-    public bool IsReady => AllLoaded && !_draining;
+    public bool IsReady => !_draining && _entries.All(e => e.State == ModelState.Ready);
 
-    public IReadOnlyDictionary<string, string> Failures => _failures;
+    /// <summary>The loaded models, in configuration order.</summary>
+    public IEnumerable<ServedModel> Loaded => _entries.Select(e => e.Served).OfType<ServedModel>();
 
-    public bool IsConfigured(string name) => Configured.Any(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Completes when every model is ready; faults if one fails to load.</summary>
+    public Task WhenAllLoaded => _allReady.Task;
 
-    public ModelState StateOf(string name) =>
-        _failures.ContainsKey(name) ? ModelState.Failed
-        : !_loaded.ContainsKey(name) ? (_tuning.ContainsKey(name) ? ModelState.Tuning : ModelState.Loading)
-        : _draining ? ModelState.Draining
-        : ModelState.Ready;
+    /// <summary>Completes when the named model is ready; faults if it fails to load.</summary>
+    public Task WhenLoaded(string name) => Get(name).WhenReady;
 
-    public bool TryGetLoaded(string name, out ServedModel model) => _loaded.TryGetValue(name, out model!);
+    /// <summary>The named model's entry (the default when <paramref name="name"/> is empty); throws <see cref="UnknownModelException"/>.</summary>
+    public ModelEntry Get(string? name)
+    {
+        return Find(name) ?? throw new UnknownModelException(string.IsNullOrEmpty(name) ? DefaultModelName : name, _entries.Select(e => e.Name));
+    }
+
+    /// <summary>The named model's entry (the default when <paramref name="name"/> is empty), or null when none has that name.</summary>
+    public ModelEntry? Find(string? name) => _byName.GetValueOrDefault(string.IsNullOrEmpty(name) ? DefaultModelName : name);
+
+    public bool TryGetLoaded(string name, out ServedModel model)
+    {
+        model = _byName.GetValueOrDefault(name)?.Served!;
+        return model is not null;
+    }
 
     /// <summary>
-    /// The model if it takes new requests: loaded and not refusing. During the readiness grace period at shutdown a
-    /// model is <see cref="ModelState.Draining"/> (not ready) but still admits, so traffic in flight from load
-    /// balancers that have not yet seen readiness turn false is served.
-    /// </summary>
-    public bool TryGetAdmitting(string name, out ServedModel model) =>
-        _loaded.TryGetValue(name, out model!) && !_refusing && model.Batcher.Accepting;
-
-    /// <summary>
-    /// The named model (the default when <paramref name="name"/> is empty) if it takes new requests now; otherwise
-    /// throws <see cref="UnknownModelException"/> or <see cref="ModelUnavailableException"/> (loading, failed, draining).
+    /// The named model (the default when <paramref name="name"/> is empty) if it takes new requests now: ready, or
+    /// draining at shutdown during the readiness grace period, so that traffic from load balancers that have not yet
+    /// seen readiness turn false is served. Otherwise throws <see cref="UnknownModelException"/> or
+    /// <see cref="ModelUnavailableException"/> saying why.
     /// </summary>
     public ServedModel GetAdmitting(string? name)
     {
-        if (string.IsNullOrEmpty(name))
-            name = DefaultModelName;
-        if (!IsConfigured(name))
-            throw new UnknownModelException(name, Configured.Select(m => m.Name));
-        if (!TryGetAdmitting(name, out var model))
-            throw new ModelUnavailableException(NotAdmittingReason(name, StateOf(name)));
-        return model;
-    }
-
-    /// <summary>The configured model of that name, in its configured spelling; throws <see cref="UnknownModelException"/>.</summary>
-    public ModelOptions GetConfigured(string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-            name = DefaultModelName;
-        return Configured.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new UnknownModelException(name, Configured.Select(m => m.Name));
+        var entry = Get(name);
+        var model = entry.Served;
+        if (model is not null && !_refusing && model.Batcher.Accepting && entry.State is ModelState.Ready or ModelState.Draining)
+            return model;
+        throw new ModelUnavailableException(NotAdmittingReason(entry.Name, entry.State));
     }
 
     /// <summary>Why a model takes no requests now, in words a client can act on.</summary>
     private static string NotAdmittingReason(string name, ModelState state) => state switch
     {
-        ModelState.Draining or ModelState.Ready => $"Model '{name}' is draining for shutdown; send the request to another replica.",
+        ModelState.Ready or ModelState.Draining => $"Model '{name}' is draining for shutdown; send the request to another replica.",
+        ModelState.Unloaded => $"Model '{name}' is unloaded.",
         ModelState.Failed => $"Model '{name}' failed to load.",
-        _ => $"Model '{name}' is still loading and warming up; retry shortly.",
+        ModelState.Loading or ModelState.Tuning or ModelState.Warming => $"Model '{name}' is still loading and warming up; retry shortly.",
     };
 
     /// <summary>Every configured model, described.</summary>
-    public IReadOnlyList<ModelDescription> DescribeAll() => Configured.Select(m => Describe(m.Name)).ToList();
+    public IReadOnlyList<ModelDescription> DescribeAll() => _entries.Select(Describe).ToList();
 
-    /// <summary>What a protocol tells a client about a model, whether or not it is loaded; throws <see cref="UnknownModelException"/>.</summary>
-    public ModelDescription Describe(string? name)
+    /// <summary>What protocols tell a client about a model, loaded or not; throws <see cref="UnknownModelException"/>.</summary>
+    public ModelDescription Describe(string? name) => Describe(Get(name));
+
+    private ModelDescription Describe(ModelEntry entry) =>
+        ModelDescription.Of(entry, string.Equals(entry.Name, DefaultModelName, StringComparison.OrdinalIgnoreCase), _options.Batching);
+
+    /// <summary>The model's load has reached <paramref name="state"/> (tuning or warming).</summary>
+    internal void MarkProgress(string name, ModelState state) => Get(name).MoveTo(state);
+
+    /// <summary>The model is loaded and warm: it serves, unless the server is already refusing (then it drains at once).</summary>
+    internal void MarkLoaded(ServedModel model)
     {
-        var configured = GetConfigured(name);
-        var state = StateOf(configured.Name);
-        var isDefault = string.Equals(configured.Name, DefaultModelName, StringComparison.OrdinalIgnoreCase);
-        var loaded = _loaded.GetValueOrDefault(configured.Name);
-        var batching = new ModelDescription.BatchingSettings(loaded?.MaxBatchSize ?? options.Batching.MaxBatchSize,
-            options.Batching.MaxQueueDelayMs, options.Batching.QueueCapacity, options.Batching.RequestTimeoutMs);
-        if (loaded is null)
-        {
-            return new ModelDescription(configured.Name, configured.Source, null, null, isDefault, false, state.ToString().ToLowerInvariant(),
-                null, null, null, null, null, batching, _failures.GetValueOrDefault(configured.Name));
-        }
-        var signature = loaded.Signature;
-        return new ModelDescription(configured.Name, configured.Source, loaded.Artifacts.Origin, loaded.Synthetic, isDefault, state == ModelState.Ready,
-            state.ToString().ToLowerInvariant(), new ModelDescription.InputShape(signature.Channels, signature.Height, signature.Width), loaded.Labels.Count,
-            loaded.ExecutionProvider, loaded.Plan.Instances, loaded.Plan.IntraOpThreads, batching, null,
-            new ModelDescription.TensorNames(signature.InputName, signature.OutputName),
-            new ModelDescription.PreprocessingSettings(loaded.PreprocessingMode.ToString().ToLowerInvariant(), loaded.Preprocessing.ToString().ToLowerInvariant()),
-            loaded.Tuning is { } tuning ? ModelDescription.TuningSummary.Of(tuning) : null);
-    }
-
-    public IEnumerable<ServedModel> Loaded => Configured.Select(m => _loaded.GetValueOrDefault(m.Name)).OfType<ServedModel>();
-
-    /// <summary>Completes when every model is loaded and warm; faults if one fails to load.</summary>
-    public Task WhenAllLoaded => _allLoaded.Task;
-
-    /// <summary>Completes when the named model is loaded and warm; faults if it fails to load.</summary>
-    public Task WhenLoaded(string name) => LoadedSignal(name).Task;
-
-    private TaskCompletionSource LoadedSignal(string name) =>
-        _modelLoaded.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-
-    /// <summary>The model's warm-up sweep has begun: still not ready, but no longer just loading.</summary>
-    public void MarkTuning(string name) => _tuning[name] = true;
-
-    public void MarkLoaded(ServedModel model)
-    {
-        _loaded[model.Name] = model;
-        LoadedSignal(model.Name).TrySetResult();
+        var entry = Get(model.Name);
+        entry.MoveTo(ModelState.Ready, model);
+        if (_draining)
+            entry.MoveTo(ModelState.Draining);
         if (_refusing)
             _ = model.Batcher.DrainAsync();
-        if (AllLoaded)
-            _allLoaded.TrySetResult();
     }
 
-    public void MarkFailed(string name, string reason)
-    {
-        _failures[name] = reason;
-        LoadedSignal(name).TrySetException(new InvalidOperationException($"Model '{name}' failed to load: {reason}"));
-        _allLoaded.TrySetException(new InvalidOperationException($"Model '{name}' failed to load: {reason}"));
-    }
+    internal void MarkFailed(string name, string reason) => Get(name).MoveTo(ModelState.Failed, error: reason);
 
     /// <summary>First step of shutdown: readiness turns false; requests are still admitted.</summary>
-    public void BeginDraining() => _draining = true;
+    public void BeginDraining()
+    {
+        _draining = true;
+        foreach (var entry in _entries.Where(e => e.State == ModelState.Ready))
+            entry.MoveTo(ModelState.Draining);
+    }
 
     /// <summary>Readiness turns false and every batcher stops admitting; completes when everything admitted has run.</summary>
     public Task DrainAsync()
     {
-        _draining = true;
+        BeginDraining();
         _refusing = true;
-        return Task.WhenAll(_loaded.Values.Select(m => m.Batcher.DrainAsync()));
+        return Task.WhenAll(Loaded.Select(m => m.Batcher.DrainAsync()));
+    }
+
+    /// <summary>Disposes every loaded model once drained: each ends <see cref="ModelState.Unloaded"/>.</summary>
+    internal async Task UnloadAllAsync()
+    {
+        foreach (var entry in _entries)
+        {
+            if (entry.Served is not { } model || entry.State != ModelState.Draining)
+                continue;
+            await model.DisposeAsync().ConfigureAwait(false);
+            entry.MoveTo(ModelState.Unloaded);
+        }
+    }
+
+    private void OnMoved(ModelEntry entry, ModelState previous)
+    {
+        if (entry.State == ModelState.Failed)
+            _allReady.TrySetException(new InvalidOperationException($"Model '{entry.Name}' failed to load: {entry.Error}"));
+        else if (_entries.All(e => e.Served is not null))
+            _allReady.TrySetResult();
     }
 }

@@ -67,8 +67,13 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The providers the instances run on, e.g. <c>CPU</c>, or <c>CUDA:0</c> where every instance got the GPU.</summary>
     public string ExecutionProvider => string.Join(",", Instances.Select(i => i.ExecutionProvider).Distinct());
 
+    /// <summary>
+    /// Creates, tunes (when configured) and warms the model's sessions and its batcher; <paramref name="progress"/> hears
+    /// of each stage as it begins (<see cref="ModelState.Tuning"/>, <see cref="ModelState.Warming"/>).
+    /// </summary>
     public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
-        SessionFactory sessions, InferenceMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null, Action? tuningStarted = null)
+        SessionFactory sessions, InferenceMetrics metrics, ModelStatistics statistics, ILoggerFactory loggers, TimeProvider? time = null,
+        Action<ModelState>? progress = null)
     {
         var logger = loggers.CreateLogger<ServedModel>();
         var started = Stopwatch.GetTimestamp();
@@ -77,7 +82,7 @@ public sealed class ServedModel : IAsyncDisposable
         TuningResult? tuning = null;
         if (settings.Execution.ParseTuning() == true)
         {
-            tuningStarted?.Invoke();
+            progress?.Invoke(ModelState.Tuning);
             tuning = Tune(options, artifacts, settings, modelCount, sessions, providers, logger);
             plan = new ExecutionPlan(tuning.Chosen.Instances, tuning.Chosen.IntraOpThreads);
         }
@@ -108,17 +113,18 @@ public sealed class ServedModel : IAsyncDisposable
                 throw new ModelSourceException($"Model '{options.Name}' outputs {signature.ClassCount} classes but config.json has {artifacts.Labels.Count} labels.");
             var loaded = Stopwatch.GetElapsedTime(started);
 
+            progress?.Invoke(ModelState.Warming);
             var warmStarted = Stopwatch.GetTimestamp();
             Parallel.ForEach(instances, new ParallelOptions { MaxDegreeOfParallelism = instances.Count }, instance => instance.WarmUp());
             var warmUp = Stopwatch.GetElapsedTime(warmStarted);
-            logger.LogInformation("Model {Model} ({Origin}) loaded in {Load:0} ms, {Instances} instance(s) x {Threads} thread(s) on {Providers}, preprocessing on {Preprocessing} threads, warmed with batch sizes 1..{MaxBatch} in {WarmUp:0} ms",
-                options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
-                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), preprocessing.ToString()!.ToLowerInvariant(), maxBatch, warmUp.TotalMilliseconds);
+            ModelLog.Loaded(logger, options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
+                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), preprocessing.ToString()!.ToLowerInvariant(), maxBatch!.Value,
+                warmUp.TotalMilliseconds);
 
             JpegDecoderNotice.LogOnce(logger);
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels, settings.Preprocessing.ResolveMode(options));
             WarmUp(preprocessor);
-            var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, signature.SampleLength, metrics,
+            var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, metrics, statistics.For(options.Name),
                 loggers.CreateLogger<DynamicBatcher>(), time);
             return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher)
             {
@@ -156,9 +162,7 @@ public sealed class ServedModel : IAsyncDisposable
             grid.Max(c => c.MaxBatchSize));
         var result = tuner.Run(grid, measurer.Measure) with { TimeBudget = TimeSpan.FromSeconds(execution.TuningBudgetSeconds) };
         result = result with { Duration = Stopwatch.GetElapsedTime(started) };
-        logger.LogInformation(
-            "Model {Model} tuned on {Provider} in {Duration:0.0} s: chose {Chosen} ({WithinBudget}), from {Measured} of {Total} candidate(s): {Figures}",
-            options.Name, provider, result.Duration.TotalSeconds, result.Chosen,
+        ModelLog.Tuned(logger, options.Name, provider, result.Duration.TotalSeconds, result.Chosen.ToString(),
             result.WithinLatencyBudget ? $"best throughput within {result.LatencyBudgetMs:0} ms" : $"none within {result.LatencyBudgetMs:0} ms, lowest latency",
             result.Measured.Count, grid.Count,
             string.Join("; ", result.Measured.Select(m => $"{m.Candidate}: {m.ImagesPerSecond:0.0} img/s, p50 {m.LatencyP50Ms:0.0} ms")));

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace MobileViT.Inference.Preprocessing;
 
 /// <summary>Says once per process which JPEG decoder runs: information with libturbojpeg, a warning on the SkiaSharp fallback.</summary>
-public static class JpegDecoderNotice
+internal static partial class JpegDecoderNotice
 {
     private static int _logged;
 
@@ -18,8 +18,14 @@ public static class JpegDecoderNotice
     internal static void Log(ILogger logger, bool fallback, string status)
     {
         if (fallback)
-            logger.LogWarning("{JpegDecoder}", status);
+            FallbackDecoder(logger, status);
         else
-            logger.LogInformation("{JpegDecoder}", status);
+            Decoder(logger, status);
     }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "{JpegDecoder}")]
+    private static partial void Decoder(ILogger logger, string jpegDecoder);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "{JpegDecoder}")]
+    private static partial void FallbackDecoder(ILogger logger, string jpegDecoder);
 }

@@ -1,7 +1,7 @@
 namespace MobileViT.Inference.Runtime;
 
 /// <summary>What the batcher needs of a session instance: input slots to fill, a run, and output slots to read.</summary>
-public interface IBatchRunner : IDisposable
+internal interface IBatchRunner : IDisposable
 {
     int Id { get; }
     string ExecutionProvider { get; }

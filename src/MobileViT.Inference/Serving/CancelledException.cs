@@ -1,5 +1,5 @@
 namespace MobileViT.Inference.Serving;
 
 /// <summary>The client cancelled, or went away, before the request ran; it never ran.</summary>
-public sealed class CancelledException(Exception? inner = null)
+internal sealed class CancelledException(Exception? inner = null)
     : InferenceException(ErrorKind.Cancelled, "The request was cancelled before it ran.", inner: inner);

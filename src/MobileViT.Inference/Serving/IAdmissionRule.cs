@@ -12,16 +12,20 @@ public enum AdmissionStage
     Model,
 }
 
-/// <summary>What a rule decides on. <see cref="Model"/> is null at <see cref="AdmissionStage.Caller"/>.</summary>
-public sealed record AdmissionContext(InferenceRequest Request, ServedModel? Model, TimeSpan? Timeout)
+/// <summary>
+/// What a rule decides on: the request and its caller, its priority, its timeout counted from arrival (the configured
+/// default when the client gave none) and, at <see cref="AdmissionStage.Model"/>, the model (null at
+/// <see cref="AdmissionStage.Caller"/>).
+/// </summary>
+public sealed record AdmissionContext(InferenceRequest Request, RequestPriority Priority, TimeSpan Timeout, ServedModel? Model)
 {
-    /// <summary>The caller's name (an API key's name), set by the rule that authenticates it, for the rules after it and the metrics' <c>client</c> label.</summary>
-    public string? Client { get; set; }
+    public Caller Caller => Request.Caller;
 }
 
 /// <summary>
-/// A rule the one entry point applies to every request of every protocol, before any of its input is read. A rule
-/// refuses by throwing an <see cref="InferenceException"/>; the refusal is counted like any other outcome.
+/// A rule that <see cref="InferenceCall.Admit"/> applies to every request of every protocol, once, before any input it
+/// can decide without is read. A rule refuses by throwing an <see cref="InferenceException"/>; the refusal is counted
+/// like any other outcome.
 /// </summary>
 public interface IAdmissionRule
 {

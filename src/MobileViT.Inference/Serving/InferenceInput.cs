@@ -1,29 +1,14 @@
 namespace MobileViT.Inference.Serving;
 
 /// <summary>
-/// A request's samples: encoded images that the server preprocesses, or an already preprocessed pixel tensor.
-/// <see cref="Owner"/>, when set, holds the memory the samples live in (pooled upload buffers) and is disposed
-/// when the request ends.
+/// A request's samples: encoded images that the server preprocesses, or an already preprocessed pixel tensor. The
+/// adapter owns the memory they live in; it may reuse it once <see cref="InferenceCall.RunAsync"/> has returned.
 /// </summary>
 public abstract record InferenceInput
 {
     private protected InferenceInput()
     {
     }
-
-    public IDisposable? Owner { get; init; }
-
-    /// <summary>
-    /// A timeout that arrived with the input itself (e.g. Triton's <c>parameters.timeout</c> inside a REST body),
-    /// counted from the request's arrival; the earlier of it and the request's timeout applies. Must be positive.
-    /// </summary>
-    public TimeSpan? Timeout { get; init; }
-
-    /// <summary>
-    /// A priority the input itself declared (KServe V2 REST's <c>parameters.priority</c> is in the body); it replaces
-    /// the request's when <see cref="InferenceRequest.ParametersInInput"/> is set.
-    /// </summary>
-    public RequestPriority? Priority { get; init; }
 
     public abstract int SampleCount { get; }
 

@@ -10,16 +10,16 @@ public static class RequestPriorities
     public static int Rank(this RequestPriority priority) => priority switch
     {
         RequestPriority.High => 0,
+        RequestPriority.Normal => 1,
         RequestPriority.Low => 2,
-        _ => 1,
     };
 
     /// <summary>The metric label and trace tag value: <c>high</c>, <c>normal</c> or <c>low</c>.</summary>
     public static string Label(this RequestPriority priority) => priority switch
     {
         RequestPriority.High => "high",
+        RequestPriority.Normal => "normal",
         RequestPriority.Low => "low",
-        _ => "normal",
     };
 
     /// <summary><c>high</c>, <c>normal</c> or <c>low</c> (any case); anything else is a bad request naming <paramref name="source"/>.</summary>
@@ -28,7 +28,7 @@ public static class RequestPriorities
         "high" => RequestPriority.High,
         "normal" => RequestPriority.Normal,
         "low" => RequestPriority.Low,
-        _ => throw new InvalidRequestException($"{source} must be high, normal or low (was '{value}').", "bad-priority"),
+        _ => throw new InvalidRequestException($"{source} must be high, normal or low (was '{value}').", ErrorCodes.BadPriority),
     };
 
     /// <summary>
@@ -41,6 +41,6 @@ public static class RequestPriorities
         1 => RequestPriority.High,
         2 => RequestPriority.Normal,
         > 2 => RequestPriority.Low,
-        _ => throw new InvalidRequestException($"{source} must be 0 (default), 1 (high), 2 (normal) or 3 and above (low); was {level}.", "bad-priority"),
+        _ => throw new InvalidRequestException($"{source} must be 0 (default), 1 (high), 2 (normal) or 3 and above (low); was {level}.", ErrorCodes.BadPriority),
     };
 }

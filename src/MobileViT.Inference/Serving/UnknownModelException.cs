@@ -1,8 +1,5 @@
 namespace MobileViT.Inference.Serving;
 
 /// <summary>No model has the requested name.</summary>
-public sealed class UnknownModelException(string name, IEnumerable<string> configured)
-    : InferenceException(ErrorKind.UnknownModel, $"No model is named '{name}'. Configured: {string.Join(", ", configured)}.")
-{
-    public string Name { get; } = name;
-}
+internal sealed class UnknownModelException(string name, IEnumerable<string> configured)
+    : InferenceException(ErrorKind.UnknownModel, $"No model is named '{name}'. Configured: {string.Join(", ", configured)}.");

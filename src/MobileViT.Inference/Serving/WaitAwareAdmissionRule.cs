@@ -9,8 +9,7 @@ namespace MobileViT.Inference.Serving;
 /// requests queued at its priority and above, divided by the drain rate, plus one batch, stretched by
 /// <see cref="BatchingOptions.WaitEstimateSafetyFactor"/>). Nothing queued ahead, or no estimate yet, admits: an idle
 /// or lightly loaded server refuses nothing. The refusal's retry hint is when the queue ahead should have drained
-/// to what the request's deadline can take. The batcher checks again as it queues the request, with the time
-/// already spent and the queue as it is then (requests admitted together each saw the same queue here).
+/// to what the request's deadline can take. This is the only place the prediction is checked.
 /// </summary>
 public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMetrics metrics) : IAdmissionRule
 {
@@ -20,7 +19,7 @@ public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMe
     {
         var model = context.Model!;
         var batcher = model.Batcher;
-        var priority = context.Request.Priority;
+        var priority = context.Priority;
         if (batcher.IsFull(priority))
             throw batcher.QueueFull(priority);
         if (!options.Batching.WaitAwareAdmission)
@@ -30,8 +29,7 @@ public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMe
         if (prediction is not { Start: { } start, Finish: { } finish })
             return;
         metrics.RecordPredictedWait(model.Name, priority, start);
-        var timeout = context.Timeout ?? TimeSpan.FromMilliseconds(options.Batching.RequestTimeoutMs);
-        if (prediction.RetryAfterIfUnmeetable(timeout, options.Batching.WaitEstimateSafetyFactor) is { } retryAfter)
-            throw new DeadlineUnmeetableException(model.Name, finish, timeout, retryAfter);
+        if (prediction.RetryAfterIfUnmeetable(context.Timeout, options.Batching.WaitEstimateSafetyFactor) is { } retryAfter)
+            throw new DeadlineUnmeetableException(model.Name, finish, context.Timeout, retryAfter);
     }
 }

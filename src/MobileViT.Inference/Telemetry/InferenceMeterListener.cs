@@ -6,7 +6,7 @@ namespace MobileViT.Inference.Telemetry;
 /// A <see cref="MeterListener"/> over some instruments of one <see cref="InferenceMetrics"/> meter, for in-process
 /// views of the same figures the metrics export (the live page, the Triton statistics).
 /// </summary>
-public sealed class InferenceMeterListener : IDisposable
+internal sealed class InferenceMeterListener : IDisposable
 {
     private readonly MeterListener _listener = new();
 

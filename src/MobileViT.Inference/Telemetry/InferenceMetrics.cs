@@ -193,7 +193,7 @@ public sealed class InferenceMetrics : IDisposable
     public void RecordQueueWait(string model, Serving.RequestPriority priority, TimeSpan duration) =>
         _queueWait.Record(duration.TotalSeconds, new("model", model), new("priority", Serving.RequestPriorities.Label(priority)));
 
-    /// <summary>Records the size before the time, on the caller's thread: <see cref="ModelStatistics"/> pairs the two by that order.</summary>
+    /// <summary>One session run: its size and its time, by execution provider.</summary>
     public void RecordBatch(string model, string provider, int size, TimeSpan inference)
     {
         _batchSize.Record(size, new("model", model), new("execution_provider", provider));

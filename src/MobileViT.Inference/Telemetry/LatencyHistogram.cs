@@ -4,7 +4,7 @@ namespace MobileViT.Inference.Telemetry;
 /// Counts durations in logarithmic bins (each 4% wider than the last, from 0.05 ms to about 10 minutes), so percentiles
 /// come out within 2% of the true value in constant memory whatever the request rate.
 /// </summary>
-public sealed class LatencyHistogram
+internal sealed class LatencyHistogram
 {
     private const double SmallestMs = 0.05;
     private const double Growth = 1.04;

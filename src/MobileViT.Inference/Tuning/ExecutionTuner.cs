@@ -5,7 +5,7 @@ namespace MobileViT.Inference.Tuning;
 /// evenly between the points not yet measured, so what one point's set-up costs comes out of the later ones, and the
 /// sweep stops early when a point would get less than <see cref="MinimumPointTime"/>.
 /// </summary>
-public sealed class ExecutionTuner(TimeSpan budget, double latencyBudgetMs, TimeProvider time)
+internal sealed class ExecutionTuner(TimeSpan budget, double latencyBudgetMs, TimeProvider time)
 {
     public static readonly TimeSpan MinimumPointTime = TimeSpan.FromMilliseconds(150);
 

@@ -8,7 +8,7 @@ namespace MobileViT.Inference.Tuning;
 /// sessions and not the images. Sessions are kept while consecutive candidates share instances and threads (only the
 /// batch size changes) and disposed when they no longer do.
 /// </summary>
-public sealed class SessionPointMeasurer(Func<int, int, int, SessionInstance> createInstance, int largestBatch) : IDisposable
+internal sealed class SessionPointMeasurer(Func<int, int, int, SessionInstance> createInstance, int largestBatch) : IDisposable
 {
     private readonly List<SessionInstance> _instances = [];
     private (int Instances, int Threads) _current;

@@ -1,7 +1,7 @@
 namespace MobileViT.Inference.Tuning;
 
 /// <summary>Picks a setting among measured candidates.</summary>
-public static class TuningChoice
+internal static class TuningChoice
 {
     /// <summary>
     /// The best throughput among candidates whose latency is within <paramref name="latencyBudgetMs"/>; when none is,

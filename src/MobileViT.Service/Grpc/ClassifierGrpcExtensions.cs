@@ -1,6 +1,6 @@
 namespace MobileViT.Service.Grpc;
 
-public static class ClassifierGrpcExtensions
+internal static class ClassifierGrpcExtensions
 {
     public static IEndpointRouteBuilder MapClassifierGrpc(this IEndpointRouteBuilder app)
     {

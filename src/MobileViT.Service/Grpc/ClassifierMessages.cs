@@ -5,7 +5,7 @@ using MobileViT.Service.Grpc.V1;
 namespace MobileViT.Service.Grpc;
 
 /// <summary>Conversions from the inference core's results and model descriptions to <c>mobilevit.v1</c> messages.</summary>
-public static class ClassifierMessages
+internal static class ClassifierMessages
 {
     public static ClassifyResponse ToResponse(InferenceResponse result)
     {
@@ -27,48 +27,55 @@ public static class ClassifierMessages
         return response;
     }
 
-    public static ModelInfo ToMessage(ModelDescription model) => new()
+    public static ModelInfo ToMessage(ModelDescription model)
     {
-        Name = model.Name,
-        Source = model.Source,
-        Synthetic = model.Synthetic ?? false,
-        Default = model.Default,
-        Ready = model.Ready,
-        State = model.State,
-        InputChannels = model.InputSize?.Channels ?? 0,
-        InputHeight = model.InputSize?.Height ?? 0,
-        InputWidth = model.InputSize?.Width ?? 0,
-        LabelCount = model.LabelCount ?? 0,
-        ExecutionProvider = model.ExecutionProvider ?? "",
-        Instances = model.Instances ?? 0,
-        MaxBatchSize = model.Batching.MaxBatchSize ?? 0,
-        Error = model.Error ?? "",
-        PreprocessingMode = model.Preprocessing?.Mode ?? "",
-        PreprocessingPlacement = model.Preprocessing?.Placement ?? "",
-        Tuning = model.Tuning is { } tuning ? ToMessage(tuning) : null,
-    };
+        var loaded = model.Loaded;
+        return new ModelInfo
+        {
+            Name = model.Name,
+            Source = model.Source,
+            Synthetic = loaded?.Synthetic ?? false,
+            Default = model.Default,
+            Ready = model.Ready,
+            State = model.State.Label(),
+            InputChannels = loaded?.Signature.Channels ?? 0,
+            InputHeight = loaded?.Signature.Height ?? 0,
+            InputWidth = loaded?.Signature.Width ?? 0,
+            LabelCount = loaded?.LabelCount ?? 0,
+            ExecutionProvider = loaded?.ExecutionProvider ?? "",
+            Instances = loaded?.Instances ?? 0,
+            MaxBatchSize = model.Batching.MaxBatchSize ?? 0,
+            Error = model.Error ?? "",
+            PreprocessingMode = loaded?.PreprocessingMode.ToString().ToLowerInvariant() ?? "",
+            PreprocessingPlacement = loaded?.PreprocessingPlacement.ToString().ToLowerInvariant() ?? "",
+            Tuning = loaded?.Tuning is { } tuning ? ToMessage(tuning) : null,
+        };
+    }
 
-    private static TuningSummary ToMessage(ModelDescription.TuningSummary tuning)
+    private static TuningSummary ToMessage(Inference.Tuning.TuningResult tuning)
     {
         var message = new TuningSummary
         {
-            Chosen = ToMessage(tuning.Chosen),
+            Chosen = ToMessage(tuning.Chosen, tuning.Measured),
             WithinLatencyBudget = tuning.WithinLatencyBudget,
             LatencyBudgetMs = tuning.LatencyBudgetMs,
-            DurationSeconds = tuning.DurationSeconds,
-            TimeBudgetSeconds = tuning.TimeBudgetSeconds,
+            DurationSeconds = Math.Round(tuning.Duration.TotalSeconds, 2),
+            TimeBudgetSeconds = tuning.TimeBudget.TotalSeconds,
             Skipped = tuning.Skipped,
         };
-        message.Candidates.AddRange(tuning.Candidates.Select(ToMessage));
+        message.Candidates.AddRange(tuning.Measured.Select(ToMessage));
         return message;
     }
 
-    private static TuningPoint ToMessage(ModelDescription.TuningPoint point) => new()
+    private static TuningPoint ToMessage(Inference.Tuning.TuningCandidate chosen, IReadOnlyList<Inference.Tuning.TuningMeasurement> measured) =>
+        ToMessage(measured.First(m => m.Candidate == chosen));
+
+    private static TuningPoint ToMessage(Inference.Tuning.TuningMeasurement point) => new()
     {
-        Instances = point.Instances,
-        IntraOpThreads = point.IntraOpThreads,
-        MaxBatchSize = point.MaxBatchSize,
-        ImagesPerSecond = point.ImagesPerSecond,
-        LatencyP50Ms = point.LatencyP50Ms ?? double.NaN,
+        Instances = point.Candidate.Instances,
+        IntraOpThreads = point.Candidate.IntraOpThreads,
+        MaxBatchSize = point.Candidate.MaxBatchSize,
+        ImagesPerSecond = Math.Round(point.ImagesPerSecond, 1),
+        LatencyP50Ms = double.IsNaN(point.LatencyP50Ms) ? double.NaN : Math.Round(point.LatencyP50Ms, 2),
     };
 }

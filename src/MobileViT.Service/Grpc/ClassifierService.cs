@@ -2,17 +2,18 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Serving;
+using MobileViT.Service.Access;
 using MobileViT.Service.Grpc.V1;
 using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Grpc;
 
-/// <summary><c>mobilevit.v1.Classifier</c>: encoded images in, top-k classes out, through the inference core's one entry point.</summary>
-public sealed class ClassifierService(InferenceService inference, ModelRegistry registry, IOptions<GrpcOptions> grpcOptions) : Classifier.ClassifierBase
+/// <summary><c>mobilevit.v1.Classifier</c>: encoded images in, top-k classes out, each through one request scope of the inference core.</summary>
+internal sealed class ClassifierService(InferenceService inference, ModelRegistry registry, IOptions<GrpcOptions> grpcOptions) : Classifier.ClassifierBase
 {
-    [CoreAdmission]
-    public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
-        await ClassifyAsync(request.Image, request.Model, request.TopK, 0, request.Priority, context, context.CancellationToken);
+    [InferenceEndpoint(GrpcCallDeadline.Protocol)]
+    public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
+        ClassifyAsync(request.Image, request.Model, request.TopK, 0, request.Priority, context, context.CancellationToken);
 
     public override Task ClassifyStream(IAsyncStreamReader<ClassifyStreamRequest> requestStream, IServerStreamWriter<ClassifyStreamResponse> responseStream,
         ServerCallContext context) =>
@@ -29,21 +30,19 @@ public sealed class ClassifierService(InferenceService inference, ModelRegistry 
     private async Task<ClassifyResponse> ClassifyAsync(Google.Protobuf.ByteString image, string model, int topK, uint timeoutMs, Priority priority,
         ServerCallContext context, CancellationToken cancellationToken)
     {
-        // An unknown enum number is a bad argument, reported from the input reader so that the request is counted.
-        var known = Enum.IsDefined(priority);
-        var request = new InferenceRequest
+        using var call = inference.Begin(new InferenceRequest(model, GrpcCallDeadline.Protocol, context.GetHttpContext().Caller()) { Deadline = context.DeadlineOf() });
+        try
         {
-            Model = model,
-            Protocol = GrpcCallDeadline.Protocol,
-            TopK = topK == 0 ? null : topK,
-            Timeout = timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs),
-            Deadline = context.DeadlineOf(),
-            Priority = known ? RequestPriorities.FromLevel((int)priority, "priority") : RequestPriority.Normal,
-        }.WithCallerOf(context);
-        var response = await inference.InferAsync(request, (_, _) => known
-            ? ValueTask.FromResult<InferenceInput>(new InferenceInput.EncodedImages([image.Memory]))
-            : throw new InvalidRequestException($"priority must be PRIORITY_HIGH, PRIORITY_NORMAL, PRIORITY_LOW or unspecified (was {(int)priority}).", "bad-priority"),
-            cancellationToken);
-        return ClassifierMessages.ToResponse(response);
+            if (!Enum.IsDefined(priority))
+                throw new InvalidRequestException($"priority must be PRIORITY_HIGH, PRIORITY_NORMAL, PRIORITY_LOW or unspecified (was {(int)priority}).", ErrorCodes.BadPriority);
+            call.Admit(RequestPriorities.FromLevel((int)priority, "priority"), timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs));
+            var response = await call.RunAsync(new InferenceInput.EncodedImages([image.Memory]), RequestedOutput.Classes(topK == 0 ? null : topK), cancellationToken);
+            return ClassifierMessages.ToResponse(response);
+        }
+        catch (Exception e)
+        {
+            call.Fail(e);
+            throw;
+        }
     }
 }

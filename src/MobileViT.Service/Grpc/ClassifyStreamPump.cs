@@ -12,7 +12,7 @@ namespace MobileViT.Service.Grpc;
 /// it is read until its response is written, so a client that stops reading stops the server from reading more:
 /// at most <c>maxInFlight</c> items are buffered per stream.
 /// </summary>
-public sealed class ClassifyStreamPump(IAsyncStreamReader<ClassifyStreamRequest> requests, IServerStreamWriter<ClassifyStreamResponse> responses,
+internal sealed class ClassifyStreamPump(IAsyncStreamReader<ClassifyStreamRequest> requests, IServerStreamWriter<ClassifyStreamResponse> responses,
     int maxInFlight, CancellationToken callCancelled)
 {
     private readonly Channel<ClassifyStreamResponse> _completed = Channel.CreateUnbounded<ClassifyStreamResponse>(

@@ -4,7 +4,7 @@ using MobileViT.Inference.Models;
 namespace MobileViT.Service.Health;
 
 /// <summary>Unhealthy from the moment shutdown begins, so load balancers stop sending traffic before the process exits.</summary>
-public sealed class DrainingHealthCheck(ModelRegistry registry) : IHealthCheck
+internal sealed class DrainingHealthCheck(ModelRegistry registry) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(

@@ -8,7 +8,7 @@ namespace MobileViT.Service.Health;
 /// <c>/health/live</c>: the process answers (never depends on the model). <c>/health/startup</c>: every model is loaded
 /// and warm. <c>/health/ready</c>: warm and not draining; a nearly full queue reports Degraded (still 200).
 /// </summary>
-public static class HealthChecksExtensions
+internal static class HealthChecksExtensions
 {
     public const string LiveTag = "live";
     public const string StartupTag = "startup";
@@ -37,7 +37,7 @@ public static class HealthChecksExtensions
         {
             Predicate = check => check.Tags.Contains(tag),
             ResponseWriter = WriteJsonAsync,
-        }).WithTags("Health");
+        }).WithTags("Health").AllowAnonymous();
 
     private static Task WriteJsonAsync(HttpContext context, HealthReport report)
     {

@@ -8,7 +8,7 @@ namespace MobileViT.Service.Health;
 /// Degraded when a model's normal-priority queue (the one most traffic uses) is at least 90% full: still serving, but
 /// about to refuse with 429.
 /// </summary>
-public sealed class QueueSaturationHealthCheck(ModelRegistry registry) : IHealthCheck
+internal sealed class QueueSaturationHealthCheck(ModelRegistry registry) : IHealthCheck
 {
     public const double DegradedFraction = 0.9;
 

@@ -1,16 +1,18 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MobileViT.Inference.Access;
 using MobileViT.Inference.Serving;
-using MobileViT.Service.Transport;
+using MobileViT.Service.Access;
 
 namespace MobileViT.Service.Hosting;
 
-public static class AccessServiceCollectionExtensions
+internal static class AccessServiceCollectionExtensions
 {
     /// <summary>
-    /// API keys (<c>MobileViT:Auth</c>) and per-client rate limits (<c>MobileViT:RateLimit</c>): the key store, the
-    /// core's caller rules (key first, so that the rate limit knows the key's name) and the transport's public routes.
+    /// API keys (<c>MobileViT:Auth</c>) as the one authentication scheme, the authorization policies every endpoint gets
+    /// (<see cref="AccessPolicies"/>), the refusal answered in each endpoint's protocol, and per-client rate limits
+    /// (<c>MobileViT:RateLimit</c>), a core admission rule fed by the authenticated caller.
     /// </summary>
     public static IServiceCollection AddMobileViTAccess(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,12 +23,13 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<AccessOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyStore>();
-        services.AddSingleton<IAdmissionRule, ApiKeyAdmissionRule>();
+        services.AddHostedService<StartupActivation<ApiKeyStore>>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(AccessPolicies.Configure);
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessRefusalHandler>();
+        services.AddSingleton<IConfigureOptions<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>, ApiKeySwaggerScheme>();
         services.AddSingleton<IAdmissionRule, ClientRateLimitRule>();
-        services.AddSingleton<PublicRoutes>();
         return services;
     }
-
-    /// <summary>The key check of the routes the core does not admit itself; after Swagger, whose UI and document are public.</summary>
-    public static IApplicationBuilder UseMobileViTApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
 }

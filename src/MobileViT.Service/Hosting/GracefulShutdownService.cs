@@ -10,7 +10,7 @@ namespace MobileViT.Service.Hosting;
 /// the grace period new requests are refused (503 / UNAVAILABLE), and it returns once everything admitted has run or
 /// the drain timeout has passed. Only then does Kestrel stop, sending the last responses.
 /// </summary>
-public sealed class GracefulShutdownService(ModelRegistry registry, IOptions<ShutdownOptions> options, ILogger<GracefulShutdownService> logger)
+internal sealed class GracefulShutdownService(ModelRegistry registry, IOptions<ShutdownOptions> options, ILogger<GracefulShutdownService> logger)
     : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
@@ -19,7 +19,7 @@ public sealed class GracefulShutdownService(ModelRegistry registry, IOptions<Shu
         registry.BeginDraining();
         if (settings.ReadinessGracePeriod > TimeSpan.Zero)
         {
-            logger.LogInformation("Shutting down: readiness is false; still serving for the {Grace} s grace period", settings.ReadinessGracePeriodSeconds);
+            ShutdownLog.GracePeriod(logger, settings.ReadinessGracePeriodSeconds);
             try
             {
                 await Task.Delay(settings.ReadinessGracePeriod, cancellationToken).ConfigureAwait(false);
@@ -32,17 +32,16 @@ public sealed class GracefulShutdownService(ModelRegistry registry, IOptions<Shu
 
         var started = Stopwatch.GetTimestamp();
         var drain = registry.DrainAsync();
-        logger.LogInformation("Shutting down: refusing new requests; draining {Queued} queued request(s) and {Batches} running batch(es), for at most {Timeout} s",
-            registry.Loaded.Sum(m => m.Batcher.QueueDepth), registry.Loaded.Sum(m => m.Batcher.BatchesInFlight), settings.DrainTimeoutSeconds);
+        ShutdownLog.Draining(logger, registry.Loaded.Sum(m => m.Batcher.QueueDepth), registry.Loaded.Sum(m => m.Batcher.BatchesInFlight), settings.DrainTimeoutSeconds);
         try
         {
             await drain.WaitAsync(settings.DrainTimeout, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Drained in {Elapsed:0} ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ShutdownLog.Drained(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            logger.LogWarning("Drain timeout ({Timeout} s) passed with {Queued} request(s) still queued and {Batches} batch(es) running; stopping anyway",
-                settings.DrainTimeoutSeconds, registry.Loaded.Sum(m => m.Batcher.QueueDepth), registry.Loaded.Sum(m => m.Batcher.BatchesInFlight));
+            ShutdownLog.DrainTimedOut(logger, settings.DrainTimeoutSeconds, registry.Loaded.Sum(m => m.Batcher.QueueDepth),
+                registry.Loaded.Sum(m => m.Batcher.BatchesInFlight));
         }
     }
 

@@ -9,7 +9,7 @@ using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.Hosting;
 
-public static class InferenceServiceCollectionExtensions
+internal static class InferenceServiceCollectionExtensions
 {
     /// <summary>Binds and validates <c>MobileViT</c> settings and registers the inference core: sources, sessions, batchers, model loading.</summary>
     public static IServiceCollection AddMobileViTInference(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -21,6 +21,7 @@ public static class InferenceServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MobileViTOptions>>().Value);
 
         services.AddSingleton(sp => new InferenceMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<ModelStatistics>();
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<ModelRegistry>();
         services.TryAddSingleton(TimeProvider.System);

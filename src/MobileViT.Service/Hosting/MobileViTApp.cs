@@ -8,7 +8,7 @@ using MobileViT.Service.Transport;
 namespace MobileViT.Service.Hosting;
 
 /// <summary>Composes the web application; tests build it the same way with their own configuration.</summary>
-public static class MobileViTApp
+internal static class MobileViTApp
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -24,7 +24,6 @@ public static class MobileViTApp
         builder.Services.AddMobileViTTelemetry(builder.Configuration);
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();
-        builder.Services.AddKServeV2();
         builder.Services.AddMobileViTAccess(builder.Configuration);
 
         var app = builder.Build();
@@ -36,7 +35,9 @@ public static class MobileViTApp
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "MobileViT.Service v1");
             options.DocumentTitle = "MobileViT.Service";
         });
-        app.UseMobileViTApiKeys();
+        // After Swagger, whose UI and document are public; every endpoint below needs the fallback policy unless it says otherwise.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapMobileViTHealthChecks();
         app.MapMobileViTTelemetry();
         app.MapModelEndpoints();

@@ -1,7 +1,7 @@
 namespace MobileViT.Service.Hosting;
 
 /// <summary>How the service drains on SIGTERM (<c>MobileViT:Shutdown</c>).</summary>
-public sealed class ShutdownOptions
+internal sealed class ShutdownOptions
 {
     public const string SectionName = "MobileViT:Shutdown";
 

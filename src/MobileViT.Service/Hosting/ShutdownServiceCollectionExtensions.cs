@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace MobileViT.Service.Hosting;
 
-public static class ShutdownServiceCollectionExtensions
+internal static class ShutdownServiceCollectionExtensions
 {
     /// <summary>Graceful drain on SIGTERM, with the host's shutdown timeout sized to cover grace period, drain and server stop.</summary>
     public static IServiceCollection AddMobileViTGracefulShutdown(this IServiceCollection services, IConfiguration configuration)

@@ -1,23 +1,25 @@
 using MobileViT.Inference.Classification;
-using MobileViT.Inference.Models;
 
 namespace MobileViT.Service.Http;
 
 /// <summary>One class: index into the model's labels, the label, and its softmax probability.</summary>
-public sealed record PredictionDto(int Index, string Label, float Score)
+internal sealed record PredictionDto(int Index, string Label, float Score)
 {
     public static PredictionDto From(Prediction p) => new(p.Index, p.Label, p.Score);
 }
 
-/// <summary>Top-k classes of one image, most probable first. <c>synthetic</c> is true when the model has random weights.</summary>
-public sealed record ClassifyResponse(string Model, bool Synthetic, IReadOnlyList<PredictionDto> Predictions);
+/// <summary>
+/// Top-k classes of one image, most probable first. <c>synthetic</c> is true when the model has random weights.
+/// <c>crop</c> (with <c>include=crop</c>) is the crop the model was given, a base64 PNG.
+/// </summary>
+internal sealed record ClassifyResponse(string Model, bool Synthetic, IReadOnlyList<PredictionDto> Predictions, CropImage? Crop = null);
 
 /// <summary>One image of a batch request: predictions, or the error that image got.</summary>
-public sealed record BatchItemResult(int Index, string? FileName, IReadOnlyList<PredictionDto>? Predictions, BatchItemError? Error);
+internal sealed record BatchItemResult(int Index, string? FileName, IReadOnlyList<PredictionDto>? Predictions, BatchItemError? Error);
 
-public sealed record BatchItemError(int Status, string Title, string Detail);
+internal sealed record BatchItemError(int Status, string Title, string Detail);
 
 /// <summary>Results in the order the images were sent.</summary>
-public sealed record BatchClassifyResponse(string Model, bool Synthetic, IReadOnlyList<BatchItemResult> Results);
+internal sealed record BatchClassifyResponse(string Model, bool Synthetic, IReadOnlyList<BatchItemResult> Results);
 
-public sealed record ModelListResponse(string DefaultModel, IReadOnlyList<ModelDescription> Models);
+internal sealed record ModelListResponse(string DefaultModel, IReadOnlyList<ModelInfo> Models);

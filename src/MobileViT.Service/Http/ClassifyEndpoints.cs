@@ -1,26 +1,37 @@
 using System.Globalization;
 using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Inspection;
 using MobileViT.Inference.Serving;
+using MobileViT.Service.Access;
 using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Http;
 
-/// <summary>REST v1 classification: translates HTTP to the inference core's one entry point and back; errors are thrown to the one exception handler.</summary>
-public static class ClassifyEndpoints
+/// <summary>
+/// REST v1 classification: parses HTTP, drives one request scope of the inference core (admit, read the body, run)
+/// and writes the result; errors are thrown to the one exception handler.
+/// </summary>
+internal static class ClassifyEndpoints
 {
     public const string TimeoutHeader = "x-request-timeout-ms";
     public const string PriorityHeader = "x-request-priority";
     public const string Protocol = "http";
 
+    /// <summary>The value of <c>include</c> that returns the crop the model was given with the predictions.</summary>
+    public const string IncludeCrop = "crop";
+
     public static IEndpointRouteBuilder MapClassifyEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Classification");
-        group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
-                ClassifyOneAsync(null, context, topK, timeoutMs, inference, options))
-            .Document<ClassifyResponse>("Classify", "Classifies one image with the default model.", multipleImages: false);
-        group.MapPost("/models/{name}/classify", (string name, HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
-                ClassifyOneAsync(name, context, topK, timeoutMs, inference, options))
-            .Document<ClassifyResponse>("ClassifyWithModel", "Classifies one image with the named model.", multipleImages: false);
+        group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, string? include, InferenceService inference, MobileViTOptions options) =>
+                ClassifyOneAsync(null, context, topK, timeoutMs, include, inference, options))
+            .Document<ClassifyResponse>("Classify", "Classifies one image with the default model; include=crop also returns the crop the model was given.",
+                multipleImages: false);
+        group.MapPost("/models/{name}/classify",
+                (string name, HttpContext context, int? topK, int? timeoutMs, string? include, InferenceService inference, MobileViTOptions options) =>
+                    ClassifyOneAsync(name, context, topK, timeoutMs, include, inference, options))
+            .Document<ClassifyResponse>("ClassifyWithModel",
+                "Classifies one image with the named model; include=crop also returns the crop the model was given.", multipleImages: false);
         group.MapPost("/models/{name}/classify/batch", (string name, HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
                 ClassifyManyAsync(name, context, topK, timeoutMs, inference, options))
             .Document<BatchClassifyResponse>("ClassifyBatch",
@@ -31,87 +42,90 @@ public static class ClassifyEndpoints
 
     private static RouteHandlerBuilder Document<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, bool multipleImages)
     {
-        endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages), new CoreAdmissionAttribute()).Produces<TResponse>();
+        endpoint.WithName(name).WithSummary(summary).WithMetadata(new ImageRequestBodyMetadata(multipleImages), new InferenceEndpoint(Protocol)).Produces<TResponse>();
         foreach (var status in new[] { 400, 401, 404, 408, 413, 415, 429, 503, 504 })
             endpoint.ProducesProblem(status);
         return endpoint;
     }
 
-    private static async Task<IResult> ClassifyOneAsync(string? name, HttpContext context, int? topK, int? timeoutMs,
+    private static async Task<IResult> ClassifyOneAsync(string? name, HttpContext context, int? topK, int? timeoutMs, string? include,
         InferenceService inference, MobileViTOptions options)
     {
-        var (response, _) = await InferAsync(name, context, topK, timeoutMs, 1, inference, options);
-        var sample = response.Samples[0];
-        var result = sample.Succeeded();
-        WriteTimingHeaders(context.Response, result.QueueTime, result.InferenceTime, result.BatchSize, sample.PreprocessTime);
-        return TypedResults.Ok(new ClassifyResponse(response.Model.Name, response.Model.Synthetic, sample.Predictions!.Select(PredictionDto.From).ToList()));
+        using var call = inference.Begin(new InferenceRequest(name, Protocol, context.Caller()));
+        try
+        {
+            var keepInput = IncludesCrop(include);
+            call.Admit(Priority(context), Timeout(context, timeoutMs));
+            using var uploads = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, 1, context.RequestAborted);
+            var response = await call.RunAsync(uploads.ToInput(), new RequestedOutput(true, topK, keepInput), context.RequestAborted);
+            var sample = response.Samples[0];
+            var result = sample.Succeeded();
+            WriteTimingHeaders(context.Response, result.QueueTime, result.InferenceTime, result.BatchSize, sample.PreprocessTime);
+            var crop = result.Input is { } tensor ? CropImage.Of(call.Model, tensor) : null;
+            return TypedResults.Ok(new ClassifyResponse(response.Model.Name, response.Model.Synthetic, sample.Predictions!.Select(PredictionDto.From).ToList(), crop));
+        }
+        catch (Exception e)
+        {
+            call.Fail(e);
+            throw;
+        }
     }
 
     private static async Task<IResult> ClassifyManyAsync(string name, HttpContext context, int? topK, int? timeoutMs,
         InferenceService inference, MobileViTOptions options)
     {
-        var (response, uploads) = await InferAsync(name, context, topK, timeoutMs, options.Limits.MaxImagesPerRequest, inference, options);
-        var results = new List<BatchItemResult>(response.Samples.Count);
-        var succeeded = response.Samples.Where(s => s.Error is null).ToList();
-        for (var i = 0; i < response.Samples.Count; i++)
+        using var call = inference.Begin(new InferenceRequest(name, Protocol, context.Caller()));
+        try
         {
-            var sample = response.Samples[i];
-            var fileName = uploads!.Images[i].FileName;
-            results.Add(sample.Error is { } error
-                ? new BatchItemResult(i, fileName, null, ItemError(error))
-                : new BatchItemResult(i, fileName, sample.Predictions!.Select(PredictionDto.From).ToList(), null));
+            call.Admit(Priority(context), Timeout(context, timeoutMs));
+            using var uploads = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest,
+                context.RequestAborted);
+            var response = await call.RunAsync(uploads.ToInput(), RequestedOutput.Classes(topK), context.RequestAborted);
+            var results = new List<BatchItemResult>(response.Samples.Count);
+            for (var i = 0; i < response.Samples.Count; i++)
+            {
+                var sample = response.Samples[i];
+                var fileName = uploads.Images[i].FileName;
+                results.Add(sample.Error is { } error
+                    ? new BatchItemResult(i, fileName, null, ItemError(error))
+                    : new BatchItemResult(i, fileName, sample.Predictions!.Select(PredictionDto.From).ToList(), null));
+            }
+            var succeeded = response.Samples.Where(s => s.Error is null).ToList();
+            if (succeeded.Count > 0)
+            {
+                WriteTimingHeaders(context.Response, succeeded.Max(s => s.Inference!.QueueTime), succeeded.Max(s => s.Inference!.InferenceTime),
+                    succeeded.Max(s => s.Inference!.BatchSize), succeeded.Max(s => s.PreprocessTime));
+            }
+            return TypedResults.Ok(new BatchClassifyResponse(response.Model.Name, response.Model.Synthetic, results));
         }
-        if (succeeded.Count > 0)
+        catch (Exception e)
         {
-            WriteTimingHeaders(context.Response, succeeded.Max(s => s.Inference!.QueueTime), succeeded.Max(s => s.Inference!.InferenceTime),
-                succeeded.Max(s => s.Inference!.BatchSize), succeeded.Max(s => s.PreprocessTime));
+            call.Fail(e);
+            throw;
         }
-        return TypedResults.Ok(new BatchClassifyResponse(response.Model.Name, response.Model.Synthetic, results));
     }
 
-    /// <summary>One request through the core; the uploads are returned for their file names (their buffers are already back in the pool).</summary>
-    private static async Task<(InferenceResponse, ImageUploads?)> InferAsync(string? name, HttpContext context, int? topK, int? timeoutMs, int maxImages,
-        InferenceService inference, MobileViTOptions options)
+    /// <summary>The request's timeout: the <c>timeoutMs</c> query parameter, else the <c>x-request-timeout-ms</c> header; null when neither.</summary>
+    private static TimeSpan? Timeout(HttpContext context, int? timeoutMs)
     {
-        var timeout = timeoutMs;
-        InferenceException? headerError = null;
-        if (timeout is null && context.Request.Headers.TryGetValue(TimeoutHeader, out var header))
-        {
-            if (int.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-                timeout = parsed;
-            else
-                headerError = new InvalidRequestException($"{TimeoutHeader} must be a whole number of milliseconds.", "bad-timeout");
-        }
-        var priority = RequestPriority.Normal;
-        if (context.Request.Headers.TryGetValue(PriorityHeader, out var priorityHeader))
-        {
-            try
-            {
-                priority = RequestPriorities.Parse(priorityHeader, PriorityHeader);
-            }
-            catch (InvalidRequestException e)
-            {
-                headerError ??= e;
-            }
-        }
-        var request = new InferenceRequest
-        {
-            Model = name,
-            Protocol = Protocol,
-            TopK = topK,
-            Timeout = timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-            Priority = priority,
-        }.WithCallerOf(context);
-        ImageUploads? uploads = null;
-        var response = await inference.InferAsync(request, async (_, cancellationToken) =>
-        {
-            if (headerError is not null)
-                throw headerError;
-            uploads = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, maxImages, cancellationToken);
-            return uploads.ToInput();
-        }, context.RequestAborted);
-        return (response, uploads);
+        if (timeoutMs is { } ms)
+            return TimeSpan.FromMilliseconds(ms);
+        if (!context.Request.Headers.TryGetValue(TimeoutHeader, out var header))
+            return null;
+        return int.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
+            ? TimeSpan.FromMilliseconds(parsed)
+            : throw new InvalidRequestException($"{TimeoutHeader} must be a whole number of milliseconds.", ErrorCodes.BadTimeout);
     }
+
+    private static RequestPriority Priority(HttpContext context) =>
+        context.Request.Headers.TryGetValue(PriorityHeader, out var header) ? RequestPriorities.Parse(header, PriorityHeader) : RequestPriority.Normal;
+
+    private static bool IncludesCrop(string? include) => include switch
+    {
+        null or "" => false,
+        IncludeCrop => true,
+        _ => throw new InvalidRequestException($"include may only be '{IncludeCrop}'.", ErrorCodes.BadParameter),
+    };
 
     private static BatchItemError ItemError(InferenceException e)
     {

@@ -2,7 +2,7 @@ using Microsoft.OpenApi;
 
 namespace MobileViT.Service.Http;
 
-public static class HttpApiServiceCollectionExtensions
+internal static class HttpApiServiceCollectionExtensions
 {
     public static IServiceCollection AddMobileViTHttpApi(this IServiceCollection services)
     {
@@ -22,14 +22,6 @@ public static class HttpApiServiceCollectionExtensions
                               "A model whose `synthetic` flag is true has random weights: its predictions are meaningless.",
             });
             options.OperationFilter<ImageRequestBodyOperationFilter>();
-            // Swagger UI's "Authorize" sends the key as the service expects it; the document itself needs none.
-            options.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                Description = "The API key (MobileViT__Auth__ApiKeysFile or MobileViT__Auth__ApiKeys), sent as 'Authorization: Bearer KEY'. Only needed when keys are configured.",
-            });
-            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
             var xml = Path.Combine(AppContext.BaseDirectory, "MobileViT.Service.xml");
             if (File.Exists(xml))
                 options.IncludeXmlComments(xml);

@@ -4,7 +4,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace MobileViT.Service.Http;
 
 /// <summary>Documents the image bodies that the classify endpoints read by hand: raw image bytes or multipart file parts.</summary>
-public sealed class ImageRequestBodyOperationFilter : IOperationFilter
+internal sealed class ImageRequestBodyOperationFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {

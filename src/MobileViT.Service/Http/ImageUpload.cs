@@ -4,7 +4,7 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Service.Http;
 
 /// <summary>One encoded image taken from a request body or a multipart part, in a pooled buffer returned on dispose.</summary>
-public sealed class ImageUpload(byte[] pooledBuffer, int length, string? fileName) : IDisposable
+internal sealed class ImageUpload(byte[] pooledBuffer, int length, string? fileName) : IDisposable
 {
     private byte[]? _buffer = pooledBuffer;
 
@@ -20,12 +20,12 @@ public sealed class ImageUpload(byte[] pooledBuffer, int length, string? fileNam
 }
 
 /// <summary>The images of one request, in the order sent; disposing returns every buffer to the pool.</summary>
-public sealed class ImageUploads(IReadOnlyList<ImageUpload> images) : IDisposable
+internal sealed class ImageUploads(IReadOnlyList<ImageUpload> images) : IDisposable
 {
     public IReadOnlyList<ImageUpload> Images { get; } = images;
 
-    /// <summary>The images as the inference core's input, which disposes them when the request ends.</summary>
-    public InferenceInput ToInput() => new InferenceInput.EncodedImages(Images.Select(i => i.Bytes).ToList()) { Owner = this };
+    /// <summary>The images as the inference core's input; they must stay undisposed until the request has run.</summary>
+    public InferenceInput ToInput() => new InferenceInput.EncodedImages(Images.Select(i => i.Bytes).ToList());
 
     public void Dispose()
     {

@@ -12,7 +12,7 @@ namespace MobileViT.Service.Http;
 /// parts, streaming with a byte limit so an oversized body is refused without being buffered. Whatever is wrong with
 /// the body is thrown as an <see cref="InferenceException"/> (invalid input), so the request path counts it.
 /// </summary>
-public static class ImageUploadReader
+internal static class ImageUploadReader
 {
     private const string Accepted = "Send the encoded image as the body with Content-Type image/* or application/octet-stream, " +
                                     "or as multipart/form-data field 'image'.";

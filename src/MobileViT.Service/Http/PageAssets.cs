@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace MobileViT.Service.Http;
 
 /// <summary>The web page's files, read once from the resources embedded in the service assembly (wwwroot/).</summary>
-public sealed class PageAssets
+internal sealed class PageAssets
 {
     private const string Prefix = "wwwroot/";
 
@@ -42,4 +42,4 @@ public sealed class PageAssets
 }
 
 /// <summary>One file of the page: its bytes, media type and a strong ETag from its content.</summary>
-public sealed record PageAsset(byte[] Content, string ContentType, string ETag);
+internal sealed record PageAsset(byte[] Content, string ContentType, string ETag);

@@ -4,7 +4,7 @@ namespace MobileViT.Service.Http;
 /// Serves the web page: <c>/</c> is the page, <c>/ui/{file}</c> its scripts and styles. The Content-Security-Policy
 /// lets the page load and connect to this origin only, so it works air-gapped and cannot reach another host.
 /// </summary>
-public static class PageEndpoints
+internal static class PageEndpoints
 {
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; script-src 'self'; style-src 'self'; " +
@@ -13,8 +13,9 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapWebPage(this IEndpointRouteBuilder app)
     {
         var assets = PageAssets.Load(typeof(PageEndpoints).Assembly);
-        app.MapGet("/", (HttpContext context) => Serve(context, assets, "index.html")).ExcludeFromDescription();
-        app.MapGet("/ui/{file}", (string file, HttpContext context) => Serve(context, assets, file)).ExcludeFromDescription();
+        // Public: the page's own API calls carry the key the user enters.
+        app.MapGet("/", (HttpContext context) => Serve(context, assets, "index.html")).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/ui/{file}", (string file, HttpContext context) => Serve(context, assets, file)).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 

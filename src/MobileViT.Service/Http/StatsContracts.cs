@@ -6,13 +6,13 @@ namespace MobileViT.Service.Http;
 /// <c>GET /v1/stats</c>: live per-model figures for the web page, from the same instruments as <c>/metrics</c>.
 /// Rates are over the last <see cref="RateWindowSeconds"/> seconds, batch size and latency over the last minute.
 /// </summary>
-public sealed record StatsResponse(DateTimeOffset Time, int RateWindowSeconds, IReadOnlyList<ModelStats> Models);
+internal sealed record StatsResponse(DateTimeOffset Time, int RateWindowSeconds, IReadOnlyList<ModelStats> Models);
 
 /// <summary>
 /// One model's state and traffic; <c>instances</c>, <c>preprocessing</c> and the provider fields are null until the
 /// model has loaded.
 /// </summary>
-public sealed record ModelStats(
+internal sealed record ModelStats(
     string Name,
     string State,
     bool? Synthetic,
@@ -21,7 +21,7 @@ public sealed record ModelStats(
     PreprocessingStats? Preprocessing,
     ModelLiveStats Traffic);
 
-public sealed record InstanceStats(int Id, string ExecutionProvider);
+internal sealed record InstanceStats(int Id, string ExecutionProvider);
 
 /// <summary>Where images are preprocessed (<c>worker</c> or <c>request</c> threads) and what is done to them.</summary>
-public sealed record PreprocessingStats(string Placement, int? ShortestEdge, int CropWidth, int CropHeight, string ChannelOrder);
+internal sealed record PreprocessingStats(string Placement, int? ShortestEdge, int CropWidth, int CropHeight, string ChannelOrder);

@@ -3,7 +3,7 @@ using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.Http;
 
-public static class StatsEndpoints
+internal static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -20,17 +20,16 @@ public static class StatsEndpoints
 
     private static StatsResponse Describe(ModelRegistry registry, LiveStats stats, TimeProvider time)
     {
-        var names = registry.Configured.Select(m => m.Name).ToList();
-        var figures = stats.Snapshot(names);
-        var models = names.Select(name =>
+        var figures = stats.Snapshot(registry.Entries.Select(e => e.Name));
+        var models = registry.Entries.Select(entry =>
         {
-            var loaded = registry.TryGetLoaded(name, out var model);
-            return new ModelStats(name, registry.StateOf(name).ToString().ToLowerInvariant(),
-                loaded ? model.Synthetic : null,
-                loaded ? model.ExecutionProvider : null,
-                loaded ? model.Instances.Select(instance => new InstanceStats(instance.Id, instance.ExecutionProvider)).ToList() : null,
-                loaded ? PreprocessingOf(model) : null,
-                figures[name]);
+            var model = entry.Served;
+            return new ModelStats(entry.Name, entry.State.Label(),
+                model?.Synthetic,
+                model?.ExecutionProvider,
+                model?.Instances.Select(instance => new InstanceStats(instance.Id, instance.ExecutionProvider)).ToList(),
+                model is null ? null : PreprocessingOf(model),
+                figures[entry.Name]);
         }).ToList();
         return new StatsResponse(time.GetUtcNow(), LiveStats.RateWindowSeconds, models);
     }

@@ -3,26 +3,28 @@ using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Serving;
-using MobileViT.Inference.Telemetry;
+using Microsoft.AspNetCore.Authorization;
+using MobileViT.Service.Access;
 using MobileViT.Service.KServe.V2;
 using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.KServe;
 
 /// <summary>The KServe V2 Open Inference Protocol over gRPC (<c>inference.GRPCInferenceService</c>).</summary>
-public sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference, InferenceMetrics metrics, TimeProvider time) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
 {
+    [AllowAnonymous]
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
 
+    [AllowAnonymous]
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = registry.IsReady });
 
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
         V2Inference.RequireVersion(request.Name, request.Version);
-        var model = registry.GetConfigured(request.Name);
-        return Task.FromResult(new ModelReadyResponse { Ready = registry.StateOf(model.Name) == ModelState.Ready });
+        return Task.FromResult(new ModelReadyResponse { Ready = registry.Get(request.Name).State == ModelState.Ready });
     }
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
@@ -32,39 +34,41 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
     {
         V2Inference.RequireVersion(request.Name, request.Version);
         var model = registry.Describe(registry.GetAdmitting(request.Name).Name);
+        var loaded = model.Loaded!;
         var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform, Versions = { V2Inference.Version } };
-        response.Inputs.AddRange(V2ModelMetadata.Inputs(model).Select(ToMessage));
-        response.Outputs.AddRange(V2ModelMetadata.Outputs(model).Select(ToMessage));
+        response.Inputs.AddRange(V2ModelMetadata.Inputs(loaded).Select(ToMessage));
+        response.Outputs.AddRange(V2ModelMetadata.Outputs(loaded).Select(ToMessage));
         return Task.FromResult(response);
     }
 
-    [CoreAdmission]
+    [InferenceEndpoint(GrpcCallDeadline.Protocol)]
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
-        // A malformed parameter is reported from the input reader, so that the core counts the request like any other.
-        IReadOnlyList<V2RequestedOutput> requested = [];
-        long? timeout = null;
-        var priority = RequestPriority.Normal;
-        InvalidRequestException? badParameter = null;
+        using var call = inference.Begin(new InferenceRequest(request.ModelName, GrpcCallDeadline.Protocol, context.GetHttpContext().Caller())
+        {
+            Deadline = context.DeadlineOf(),
+        });
         try
         {
-            requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
-            timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
-            if (request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var level))
-                priority = RequestPriorities.FromLevel(Integer(level, "priority"), "parameters.priority");
+            V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
+            var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
+            long? timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
+            long? level = request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var p) ? Integer(p, "priority") : null;
+            call.Admit(V2Inference.Priority(level), V2Inference.Timeout(timeout));
+            var input = V2Inference.ToInput(call.Model, ReadInputs(request), requested);
+            var result = await call.RunAsync(input, RequestedOutput.Logits, context.CancellationToken);
+            var output = call.ShapeOutput(() => V2Inference.ToOutput(result, requested));
+            return ToResponse(request, result, output);
         }
-        catch (InvalidRequestException e)
+        catch (Exception e)
         {
-            badParameter = e;
+            call.Fail(e);
+            throw;
         }
-        var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout, priority).WithCallerOf(context),
-            (model, _) => badParameter is null
-                ? ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested))
-                : throw badParameter,
-            context.CancellationToken);
-        var output = V2Inference.ToOutput(result, requested, metrics, time);
+    }
 
+    private static ModelInferResponse ToResponse(ModelInferRequest request, InferenceResponse result, V2InferenceOutput output)
+    {
         var response = new ModelInferResponse { ModelName = result.Model.Name, ModelVersion = V2Inference.Version, Id = request.Id };
         response.Parameters["synthetic"] = new InferParameter { BoolParam = result.Model.Synthetic };
         response.Parameters["server_batch_size"] = new InferParameter { Int64Param = output.LargestServerBatch };
@@ -90,14 +94,14 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
     {
         InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param,
         InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
-        _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param or uint64_param.", "bad-parameter"),
+        _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param or uint64_param.", ErrorCodes.BadParameter),
     };
 
     private static List<V2InputTensor> ReadInputs(ModelInferRequest request)
     {
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
-            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.", "invalid-tensor");
+            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.", ErrorCodes.InvalidTensor);
         var inputs = new List<V2InputTensor>(request.Inputs.Count);
         for (var i = 0; i < request.Inputs.Count; i++)
         {
@@ -108,7 +112,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
             if (raw.Count > 0)
             {
                 if (contents is not null && (contents.Fp32Contents.Count > 0 || contents.BytesContents.Count > 0))
-                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", "invalid-tensor");
+                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", ErrorCodes.InvalidTensor);
                 if (input.Datatype == V2ModelMetadata.BytesType)
                     bytes = V2BytesElements.Split(input.Name, raw[i].Memory);
                 else
@@ -127,7 +131,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
     private static float[] RawFloats(string name, ReadOnlySpan<byte> raw)
     {
         if (raw.Length % sizeof(float) != 0)
-            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.", "invalid-tensor");
+            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.", ErrorCodes.InvalidTensor);
         var values = new float[raw.Length / sizeof(float)];
         for (var i = 0; i < values.Length; i++)
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));

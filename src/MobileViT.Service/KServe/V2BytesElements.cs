@@ -5,7 +5,7 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Service.KServe;
 
 /// <summary>The binary form of a BYTES tensor (gRPC raw contents, REST binary data): each element is a 4-byte little-endian length followed by that many bytes.</summary>
-public static class V2BytesElements
+internal static class V2BytesElements
 {
     /// <summary>Slices of <paramref name="raw"/>, one per element; no copy.</summary>
     public static List<ReadOnlyMemory<byte>> Split(string name, ReadOnlyMemory<byte> raw)

@@ -7,7 +7,7 @@ namespace MobileViT.Service.KServe;
 /// The classification extension: the N largest values of an output row as <c>"value:index:label"</c>, largest first.
 /// The value is the output's own value (a logit here, as Triton compares the tensor's values); no softmax.
 /// </summary>
-public static class V2Classification
+internal static class V2Classification
 {
     public static IEnumerable<string> Of(ReadOnlySpan<float> row, IReadOnlyList<string> labels, int count)
     {

@@ -6,7 +6,7 @@ namespace MobileViT.Service.KServe;
 /// The REST inference response: JSON, or when an output asked for binary data, the JSON header (its length in
 /// <c>Inference-Header-Content-Length</c>) followed by those outputs' bytes in output order.
 /// </summary>
-public sealed class V2InferResult(string model, string? id, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<V2OutputTensor> outputs) : IResult
+internal sealed class V2InferResult(string model, string? id, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<V2OutputTensor> outputs) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {

@@ -1,6 +1,5 @@
 using MobileViT.Inference.Models;
 using MobileViT.Inference.Serving;
-using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.KServe;
 
@@ -12,25 +11,10 @@ namespace MobileViT.Service.KServe;
 /// its other images still run (they are queued side by side with it), their results are discarded, and the error is
 /// the failed element's (e.g. 400 naming "Element 1"). Nothing partial is ever returned.
 /// </summary>
-public static class V2Inference
+internal static class V2Inference
 {
     /// <summary>The only version of every model.</summary>
     public const string Version = "1";
-
-    /// <summary>
-    /// The core request; <paramref name="timeoutMicroseconds"/> is Triton's <c>parameters.timeout</c>, a deadline
-    /// counted from arrival (queueing included), and <paramref name="priority"/> its <c>parameters.priority</c>.
-    /// </summary>
-    public static InferenceRequest Request(string? model, string protocol, DateTimeOffset? deadline = null, long? timeoutMicroseconds = null,
-        RequestPriority priority = RequestPriority.Normal) => new()
-    {
-        Model = model,
-        Protocol = protocol,
-        Output = OutputKind.Logits,
-        Deadline = deadline,
-        Timeout = Timeout(timeoutMicroseconds),
-        Priority = priority,
-    };
 
     /// <summary>The request parameter that carries Triton's priority level: 1 is highest (high), 2 normal, 3 and above low, 0 the default.</summary>
     public const string PriorityParameter = "priority";
@@ -46,8 +30,11 @@ public static class V2Inference
     public static void RequireVersion(string model, string? version)
     {
         if (!string.IsNullOrEmpty(version) && version != Version)
-            throw new InferenceException(ErrorKind.UnknownModel, $"Model '{model}' has only version {Version}; version '{version}' does not exist.", "unknown-version");
+            throw new InferenceException(ErrorKind.UnknownModel, $"Model '{model}' has only version {Version}; version '{version}' does not exist.", ErrorCodes.UnknownVersion);
     }
+
+    /// <summary>Triton's <c>parameters.priority</c>, when given, as a priority.</summary>
+    public static RequestPriority Priority(long? level) => level is { } l ? RequestPriorities.FromLevel(l, "parameters.priority") : RequestPriority.Normal;
 
     public static InferenceInput ToInput(ServedModel model, IReadOnlyList<V2InputTensor> inputs, IReadOnlyList<V2RequestedOutput> requestedOutputs)
     {
@@ -55,15 +42,15 @@ public static class V2Inference
         foreach (var output in requestedOutputs)
         {
             if (output.Name != signature.OutputName)
-                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{output.Name}' was requested.", "invalid-tensor");
+                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{output.Name}' was requested.", ErrorCodes.InvalidTensor);
             if (output.Classification is { } count && (count < 1 || count > signature.ClassCount))
-                throw new InvalidRequestException($"Output '{output.Name}': 'classification' must be between 1 and {signature.ClassCount} (was {count}).", "bad-classification");
+                throw new InvalidRequestException($"Output '{output.Name}': 'classification' must be between 1 and {signature.ClassCount} (was {count}).", ErrorCodes.BadClassification);
         }
         if (inputs.Count != 1)
         {
             throw new InvalidRequestException($"Send exactly one input: '{signature.InputName}' {V2ModelMetadata.Fp32} " +
                 $"[N,{signature.Channels},{signature.Height},{signature.Width}] or '{V2ModelMetadata.ImageInputName}' {V2ModelMetadata.BytesType} [N]; got {inputs.Count}.",
-                "invalid-tensor");
+                ErrorCodes.InvalidTensor);
         }
 
         var input = inputs[0];
@@ -77,27 +64,26 @@ public static class V2Inference
             const string expected = "[N] (one encoded image per element)";
             RequireDatatype(input, V2ModelMetadata.BytesType, expected);
             if (input.Shape.Count is < 1 or > 2 || (input.Shape.Count == 2 && input.Shape[1] != 1))
-                throw new InvalidRequestException($"Input '{input.Name}' must be {V2ModelMetadata.BytesType} {expected}; its shape is [{string.Join(",", input.Shape)}].", "invalid-tensor");
+                throw new InvalidRequestException($"Input '{input.Name}' must be {V2ModelMetadata.BytesType} {expected}; its shape is [{string.Join(",", input.Shape)}].", ErrorCodes.InvalidTensor);
             if (input.Bytes.Count != input.Shape[0])
-                throw new InvalidRequestException($"Input '{input.Name}' of shape [{string.Join(",", input.Shape)}] needs {input.Shape[0]} elements; it has {input.Bytes.Count}.", "invalid-tensor");
+                throw new InvalidRequestException($"Input '{input.Name}' of shape [{string.Join(",", input.Shape)}] needs {input.Shape[0]} elements; it has {input.Bytes.Count}.", ErrorCodes.InvalidTensor);
             return new InferenceInput.EncodedImages(input.Bytes);
         }
-        throw new InvalidRequestException($"Unknown input '{input.Name}'; model '{model.Name}' takes '{signature.InputName}' or '{V2ModelMetadata.ImageInputName}'.", "invalid-tensor");
+        throw new InvalidRequestException($"Unknown input '{input.Name}'; model '{model.Name}' takes '{signature.InputName}' or '{V2ModelMetadata.ImageInputName}'.", ErrorCodes.InvalidTensor);
     }
 
     private static void RequireDatatype(V2InputTensor input, string datatype, string shape)
     {
         if (input.Datatype != datatype)
-            throw new InvalidRequestException($"Input '{input.Name}' must be {datatype} {shape}; its datatype is {input.Datatype}.", "invalid-tensor");
+            throw new InvalidRequestException($"Input '{input.Name}' must be {datatype} {shape}; its datatype is {input.Datatype}.", ErrorCodes.InvalidTensor);
     }
 
     /// <summary>
     /// The requested outputs (the logits when none was named), built from every sample's logits; throws the first
-    /// failed sample's error, naming it. The time to shape them is the model's output time in the metrics.
+    /// failed sample's error, naming it.
     /// </summary>
-    public static V2InferenceOutput ToOutput(InferenceResponse response, IReadOnlyList<V2RequestedOutput> requested, InferenceMetrics metrics, TimeProvider time)
+    public static V2InferenceOutput ToOutput(InferenceResponse response, IReadOnlyList<V2RequestedOutput> requested)
     {
-        var started = time.GetTimestamp();
         var signature = response.Model.Signature;
         var classes = signature.ClassCount;
         var batch = response.Samples.Count;
@@ -117,7 +103,6 @@ public static class V2Inference
                 strings.AddRange(V2Classification.Of(logits.AsSpan(i * classes, classes), response.Model.Labels, count));
             return new V2OutputTensor(output.Name, V2ModelMetadata.BytesType, [batch, count], null, strings, output.Binary);
         }).ToList();
-        metrics.RecordOutput(response.Model.Name, time.GetElapsedTime(started));
         return new V2InferenceOutput(outputs, response.LargestBatch);
     }
 }

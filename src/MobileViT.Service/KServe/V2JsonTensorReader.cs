@@ -4,7 +4,7 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Service.KServe;
 
 /// <summary>Turns a REST V2 JSON input into a <see cref="V2InputTensor"/>: flattens nested <c>data</c>, decodes BYTES from base64.</summary>
-public static class V2JsonTensorReader
+internal static class V2JsonTensorReader
 {
     public static V2InputTensor Read(V2InputJson input)
     {

@@ -7,7 +7,7 @@ namespace MobileViT.Service.KServe;
 /// Triton's model configuration (the JSON form of <c>model_config.proto</c>'s ModelConfig) for a loaded model:
 /// dims exclude the batch dimension, as Triton's do when <c>max_batch_size</c> is above 0.
 /// </summary>
-public sealed record V2ModelConfigJson(
+internal sealed record V2ModelConfigJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("backend")] string Backend,
@@ -38,17 +38,18 @@ public sealed record V2ModelConfigJson(
 
     public static V2ModelConfigJson Of(ModelDescription model)
     {
-        var input = model.InputSize!;
-        var kind = model.ExecutionProvider?.StartsWith("CUDA", StringComparison.OrdinalIgnoreCase) == true ? "KIND_GPU" : "KIND_CPU";
+        var loaded = model.Loaded!;
+        var signature = loaded.Signature;
+        var kind = loaded.ExecutionProvider.StartsWith("CUDA", StringComparison.OrdinalIgnoreCase) ? "KIND_GPU" : "KIND_CPU";
         return new V2ModelConfigJson(model.Name, V2ModelMetadata.Platform, "onnxruntime", new { latest = new { num_versions = 1 } },
             model.Batching.MaxBatchSize ?? 1,
             [
-                new(model.Tensors!.Input, "TYPE_FP32", [input.Channels, input.Height, input.Width]),
+                new(signature.InputName, "TYPE_FP32", [signature.Channels, signature.Height, signature.Width]),
                 new(V2ModelMetadata.ImageInputName, "TYPE_STRING", [1]),
             ],
-            [new(model.Tensors.Output, "TYPE_FP32", [model.LabelCount!.Value])],
+            [new(signature.OutputName, "TYPE_FP32", [loaded.LabelCount])],
             new DynamicBatching(model.Batching.MaxQueueDelayMs * 1000L, []),
-            [new InstanceGroup(model.Name + "_0", kind, model.Instances ?? 1)],
-            V2ModelMetadata.Parameters(model).ToDictionary(p => p.Key, p => new StringParameter(p.Value)));
+            [new InstanceGroup(model.Name + "_0", kind, loaded.Instances)],
+            V2ModelMetadata.Parameters(loaded).ToDictionary(p => p.Key, p => new StringParameter(p.Value)));
     }
 }

@@ -4,7 +4,7 @@ using MobileViT.Inference.Models;
 namespace MobileViT.Service.KServe;
 
 /// <summary>What the V2 protocol reports about the server and a model, rendered from the core's model description; shared by the gRPC and REST forms.</summary>
-public static class V2ModelMetadata
+internal static class V2ModelMetadata
 {
     public const string ServerName = "mobilevit-service";
     public const string Platform = "onnxruntime_onnx";
@@ -23,16 +23,18 @@ public static class V2ModelMetadata
     public sealed record Tensor(string Name, string Datatype, long[] Shape);
 
     /// <summary>Inputs (send exactly one of them): the preprocessed tensor, or encoded images.</summary>
-    public static IReadOnlyList<Tensor> Inputs(ModelDescription model) =>
+    public static IReadOnlyList<Tensor> Inputs(ModelDescription.LoadedFacts model) =>
     [
-        new(model.Tensors!.Input, Fp32, [-1, model.InputSize!.Channels, model.InputSize.Height, model.InputSize.Width]),
+        new(model.Signature.InputName, Fp32, [-1, model.Signature.Channels, model.Signature.Height, model.Signature.Width]),
         new(ImageInputName, BytesType, [-1]),
     ];
 
     /// <summary>What the protocol's metadata has no field for, as string parameters: how the server preprocesses the <c>image</c> input.</summary>
-    public static IReadOnlyDictionary<string, string> Parameters(ModelDescription model) => model.Preprocessing is { } preprocessing
-        ? new Dictionary<string, string> { ["preprocessing_mode"] = preprocessing.Mode, ["preprocessing_placement"] = preprocessing.Placement }
-        : new Dictionary<string, string>();
+    public static IReadOnlyDictionary<string, string> Parameters(ModelDescription.LoadedFacts model) => new Dictionary<string, string>
+    {
+        ["preprocessing_mode"] = model.PreprocessingMode.ToString().ToLowerInvariant(),
+        ["preprocessing_placement"] = model.PreprocessingPlacement.ToString().ToLowerInvariant(),
+    };
 
-    public static IReadOnlyList<Tensor> Outputs(ModelDescription model) => [new(model.Tensors!.Output, Fp32, [-1, model.LabelCount!.Value])];
+    public static IReadOnlyList<Tensor> Outputs(ModelDescription.LoadedFacts model) => [new(model.Signature.OutputName, Fp32, [-1, model.LabelCount])];
 }

@@ -15,7 +15,7 @@ namespace MobileViT.Service.KServe;
 /// into a pooled float buffer and BYTES data into a pooled byte buffer that the elements slice: no base64, no number
 /// parsing.
 /// </summary>
-public static class V2RestBodyReader
+internal static class V2RestBodyReader
 {
     public const string HeaderLengthHeader = "Inference-Header-Content-Length";
 

@@ -4,17 +4,17 @@ using System.Text.Json.Serialization;
 namespace MobileViT.Service.KServe;
 
 /// <summary>REST body of <c>POST /v2/models/{name}/infer</c>.</summary>
-public sealed record V2InferRequestJson(string? Id, Dictionary<string, JsonElement>? Parameters, List<V2InputJson>? Inputs, List<V2RequestedOutputJson>? Outputs);
+internal sealed record V2InferRequestJson(string? Id, Dictionary<string, JsonElement>? Parameters, List<V2InputJson>? Inputs, List<V2RequestedOutputJson>? Outputs);
 
 /// <summary>
 /// One input. <c>data</c> is row-major, flat or nested; FP32 values are numbers, BYTES elements (encoded images) are
 /// base64 strings.
 /// </summary>
-public sealed record V2InputJson(string? Name, long[]? Shape, string? Datatype, Dictionary<string, JsonElement>? Parameters, JsonElement Data);
+internal sealed record V2InputJson(string? Name, long[]? Shape, string? Datatype, Dictionary<string, JsonElement>? Parameters, JsonElement Data);
 
-public sealed record V2RequestedOutputJson(string? Name, Dictionary<string, JsonElement>? Parameters);
+internal sealed record V2RequestedOutputJson(string? Name, Dictionary<string, JsonElement>? Parameters);
 
-public sealed record V2InferResponseJson(
+internal sealed record V2InferResponseJson(
     [property: JsonPropertyName("model_name")] string ModelName,
     [property: JsonPropertyName("model_version")] string? ModelVersion,
     [property: JsonPropertyName("id")] string? Id,
@@ -22,19 +22,19 @@ public sealed record V2InferResponseJson(
     [property: JsonPropertyName("outputs")] IReadOnlyList<V2OutputJson> Outputs);
 
 /// <summary>One output: <c>data</c> (FP32 numbers or BYTES strings), or <c>parameters.binary_data_size</c> when its bytes follow the JSON.</summary>
-public sealed record V2OutputJson(
+internal sealed record V2OutputJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("shape")] long[] Shape,
     [property: JsonPropertyName("datatype")] string Datatype,
     [property: JsonPropertyName("parameters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, object>? Parameters,
     [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? Data);
 
-public sealed record V2ServerMetadataJson(
+internal sealed record V2ServerMetadataJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("extensions")] IReadOnlyList<string> Extensions);
 
-public sealed record V2ModelMetadataJson(
+internal sealed record V2ModelMetadataJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("versions")] IReadOnlyList<string> Versions,
     [property: JsonPropertyName("platform")] string Platform,

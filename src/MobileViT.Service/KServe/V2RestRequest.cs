@@ -6,7 +6,7 @@ namespace MobileViT.Service.KServe;
 /// <c>binary_data_output</c>: outputs not named send binary data. <see cref="TimeoutMicroseconds"/> and
 /// <see cref="PriorityLevel"/> are Triton's <c>parameters.timeout</c> and <c>parameters.priority</c>.
 /// </summary>
-public sealed record V2RestRequest(string? Id, IReadOnlyList<V2InputTensor> Inputs, IReadOnlyList<V2RequestedOutput> Outputs, bool BinaryOutputs,
+internal sealed record V2RestRequest(string? Id, IReadOnlyList<V2InputTensor> Inputs, IReadOnlyList<V2RequestedOutput> Outputs, bool BinaryOutputs,
     long? TimeoutMicroseconds,
     long? PriorityLevel,
     IDisposable? Owner);

@@ -4,16 +4,16 @@ using MobileViT.Inference.Telemetry;
 namespace MobileViT.Service.KServe;
 
 /// <summary>Triton's statistics extension response, rendered from the core's <see cref="ModelStatistics"/>.</summary>
-public sealed record V2StatisticsJson([property: JsonPropertyName("model_stats")] IReadOnlyList<V2ModelStatJson> ModelStats);
+internal sealed record V2StatisticsJson([property: JsonPropertyName("model_stats")] IReadOnlyList<V2ModelStatJson> ModelStats);
 
-public sealed record V2DurationJson([property: JsonPropertyName("count")] long Count, [property: JsonPropertyName("ns")] long Ns)
+internal sealed record V2DurationJson([property: JsonPropertyName("count")] long Count, [property: JsonPropertyName("ns")] long Ns)
 {
     public static V2DurationJson Of(DurationStat stat) => new(stat.Count, stat.Nanoseconds);
 
     public static V2DurationJson None { get; } = new(0, 0);
 }
 
-public sealed record V2InferenceStatsJson(
+internal sealed record V2InferenceStatsJson(
     [property: JsonPropertyName("success")] V2DurationJson Success,
     [property: JsonPropertyName("fail")] V2DurationJson Fail,
     [property: JsonPropertyName("queue")] V2DurationJson Queue,
@@ -27,13 +27,13 @@ public sealed record V2InferenceStatsJson(
 /// One batch size. Only the session run is measured per batch (<c>compute_infer</c>); preprocessing and output are
 /// measured per image and per request, so they appear in <c>inference_stats</c> only and are zero here.
 /// </summary>
-public sealed record V2BatchStatJson(
+internal sealed record V2BatchStatJson(
     [property: JsonPropertyName("batch_size")] int BatchSize,
     [property: JsonPropertyName("compute_input")] V2DurationJson ComputeInput,
     [property: JsonPropertyName("compute_infer")] V2DurationJson ComputeInfer,
     [property: JsonPropertyName("compute_output")] V2DurationJson ComputeOutput);
 
-public sealed record V2ModelStatJson(
+internal sealed record V2ModelStatJson(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("last_inference")] long LastInference,

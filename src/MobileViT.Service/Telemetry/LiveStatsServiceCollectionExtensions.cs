@@ -3,7 +3,7 @@ using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Service.Telemetry;
 
-public static class LiveStatsServiceCollectionExtensions
+internal static class LiveStatsServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="LiveStats"/>, the live view's aggregation of the inference instruments, on the system clock unless a TimeProvider is registered.</summary>
     public static IServiceCollection AddMobileViTLiveStats(this IServiceCollection services)

@@ -1,3 +1,4 @@
+using MobileViT.Inference.Access;
 using MobileViT.Inference.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -12,7 +13,7 @@ namespace MobileViT.Service.Telemetry;
 /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c> win
 /// over the built-in service name.
 /// </summary>
-public static class TelemetryServiceCollectionExtensions
+internal static class TelemetryServiceCollectionExtensions
 {
     public const string ServiceName = "mobilevit-service";
     public const string MetricsPath = "/metrics";
@@ -39,9 +40,13 @@ public static class TelemetryServiceCollectionExtensions
         return services;
     }
 
+    /// <summary><c>/metrics</c>: needs a key like every route when <see cref="AuthOptions.ProtectMetrics"/> is set, public otherwise.</summary>
     public static IEndpointRouteBuilder MapMobileViTTelemetry(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        var scrape = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // Read from configuration, not the validated options: mapping happens before start-up validation runs.
+        if (app.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(AuthOptions.SectionName).Get<AuthOptions>()?.ProtectMetrics != true)
+            scrape.AllowAnonymous();
         return app;
     }
 

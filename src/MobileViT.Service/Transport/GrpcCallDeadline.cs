@@ -2,7 +2,7 @@ using Grpc.Core;
 
 namespace MobileViT.Service.Transport;
 
-public static class GrpcCallDeadline
+internal static class GrpcCallDeadline
 {
     public const string Protocol = "grpc";
 

@@ -7,7 +7,7 @@ namespace MobileViT.Service.Transport;
 /// The Kestrel endpoint named <c>Grpc</c> in <c>Kestrel:Endpoints</c>: forced to HTTP/2 (gRPC over cleartext needs
 /// prior-knowledge HTTP/2), and its bound address once the server has started, port 0 resolved.
 /// </summary>
-public sealed class GrpcEndpoint
+internal sealed class GrpcEndpoint
 {
     public const string Name = "Grpc";
 

@@ -1,7 +1,7 @@
 namespace MobileViT.Service.Transport;
 
 /// <summary><c>MobileViT:Grpc</c>: limits of the gRPC endpoint.</summary>
-public sealed class GrpcOptions
+internal sealed class GrpcOptions
 {
     public const string SectionName = "MobileViT:Grpc";
 

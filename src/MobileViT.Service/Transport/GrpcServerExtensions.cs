@@ -7,7 +7,7 @@ namespace MobileViT.Service.Transport;
 /// The gRPC server: its own Kestrel endpoint (<c>Grpc</c>), message limits, the status interceptor every service
 /// shares, grpc.health.v1.Health and server reflection. Each protocol adapter maps its own service.
 /// </summary>
-public static class GrpcServerExtensions
+internal static class GrpcServerExtensions
 {
     public static WebApplicationBuilder AddMobileViTGrpc(this WebApplicationBuilder builder)
     {
@@ -26,7 +26,6 @@ public static class GrpcServerExtensions
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             grpc.Interceptors.Add<InferenceStatusInterceptor>();
-            grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
@@ -42,7 +41,7 @@ public static class GrpcServerExtensions
 
     public static IEndpointRouteBuilder MapMobileViTGrpcServer(this IEndpointRouteBuilder app)
     {
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();
         return app;
     }

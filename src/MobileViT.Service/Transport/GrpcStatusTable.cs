@@ -4,20 +4,22 @@ using MobileViT.Inference.Serving;
 namespace MobileViT.Service.Transport;
 
 /// <summary>The one table from an error to a gRPC status, used by unary calls, stream items and KServe V2 gRPC.</summary>
-public static class GrpcStatusTable
+internal static class GrpcStatusTable
 {
     public static StatusCode For(ErrorKind kind) => kind switch
     {
-        ErrorKind.InvalidInput => StatusCode.InvalidArgument,
+        ErrorKind.InvalidInput or ErrorKind.InvalidImage or ErrorKind.ImageTooLarge or ErrorKind.PayloadTooLarge
+            or ErrorKind.UnsupportedMediaType or ErrorKind.BodyTooSlow => StatusCode.InvalidArgument,
         ErrorKind.UnknownModel => StatusCode.NotFound,
         ErrorKind.Unavailable => StatusCode.Unavailable,
         ErrorKind.QueueFull => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
         ErrorKind.Cancelled => StatusCode.Cancelled,
+        ErrorKind.Failed => StatusCode.Internal,
         ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        ErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         ErrorKind.RateLimited => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineUnmeetable => StatusCode.ResourceExhausted,
-        _ => StatusCode.Internal,
     };
 
     /// <summary>The status for an expected failure; null for an exception that is a bug.</summary>

@@ -6,10 +6,9 @@ namespace MobileViT.Service.Transport;
 /// <summary>
 /// The one table from an <see cref="InferenceException"/> to an HTTP status, problem type and title, used by single
 /// requests and batch items (problem+json) and by KServe V2 REST (the status, with the protocol's own error body).
-/// The status follows the kind; a few input errors that HTTP names itself (too large, wrong media type, too slow)
-/// have their own.
+/// The status and title follow the kind alone; the problem type names the code.
 /// </summary>
-public static class HttpErrorTable
+internal static class HttpErrorTable
 {
     public const string TypeBase = "urn:mobilevit:problem:";
 
@@ -17,26 +16,24 @@ public static class HttpErrorTable
 
     public static HttpError For(InferenceException e)
     {
-        var (status, title) = e.Code switch
+        var (status, title) = e.Kind switch
         {
-            RequestBodyErrors.TooLargeCode => (StatusCodes.Status413PayloadTooLarge, "Payload too large"),
-            RequestBodyErrors.UnsupportedMediaTypeCode => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
-            RequestBodyErrors.TooSlowCode => (StatusCodes.Status408RequestTimeout, "Request body too slow"),
-            "too-many-pixels" => (StatusCodes.Status400BadRequest, "Image too large"),
-            "empty-image" or "unsupported-image-format" or "corrupt-image" => (StatusCodes.Status400BadRequest, "Invalid image"),
-            _ => e.Kind switch
-            {
-                ErrorKind.InvalidInput => (StatusCodes.Status400BadRequest, "Bad request"),
-                ErrorKind.UnknownModel => (StatusCodes.Status404NotFound, "Unknown model"),
-                ErrorKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Model not ready"),
-                ErrorKind.QueueFull => (StatusCodes.Status429TooManyRequests, "Queue full"),
-                ErrorKind.DeadlineExceeded => (StatusCodes.Status504GatewayTimeout, "Deadline exceeded"),
-                ErrorKind.Cancelled => (StatusCodes.Status499ClientClosedRequest, "Cancelled"),
-                ErrorKind.Unauthenticated => (StatusCodes.Status401Unauthorized, "Unauthenticated"),
-                ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
-                ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
-                _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
-            },
+            ErrorKind.InvalidInput => (StatusCodes.Status400BadRequest, "Bad request"),
+            ErrorKind.InvalidImage => (StatusCodes.Status400BadRequest, "Invalid image"),
+            ErrorKind.ImageTooLarge => (StatusCodes.Status400BadRequest, "Image too large"),
+            ErrorKind.PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, "Payload too large"),
+            ErrorKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
+            ErrorKind.BodyTooSlow => (StatusCodes.Status408RequestTimeout, "Request body too slow"),
+            ErrorKind.UnknownModel => (StatusCodes.Status404NotFound, "Unknown model"),
+            ErrorKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Model not ready"),
+            ErrorKind.QueueFull => (StatusCodes.Status429TooManyRequests, "Queue full"),
+            ErrorKind.DeadlineExceeded => (StatusCodes.Status504GatewayTimeout, "Deadline exceeded"),
+            ErrorKind.Cancelled => (StatusCodes.Status499ClientClosedRequest, "Cancelled"),
+            ErrorKind.Failed => (StatusCodes.Status500InternalServerError, "Inference failed"),
+            ErrorKind.Unauthenticated => (StatusCodes.Status401Unauthorized, "Unauthenticated"),
+            ErrorKind.PermissionDenied => (StatusCodes.Status403Forbidden, "Forbidden"),
+            ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
+            ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
         };
         return new HttpError(status, title, TypeBase + e.Code);
     }
@@ -59,7 +56,7 @@ public static class HttpErrorTable
     /// key was sent but is wrong; for any body, problem+json or another protocol's.
     /// </summary>
     private static IResult WithBearerChallenge(InferenceException e, IResult result) =>
-        e.Kind == ErrorKind.Unauthenticated ? new BearerChallengeResult(result, e.Code == Inference.Access.ApiKeyAdmissionRule.InvalidCode) : result;
+        e.Kind == ErrorKind.Unauthenticated ? new BearerChallengeResult(result, e.Code == ErrorCodes.InvalidApiKey) : result;
 
     private sealed class BearerChallengeResult(IResult inner, bool invalidKey) : IResult
     {

@@ -7,7 +7,7 @@ namespace MobileViT.Service.Transport;
 /// status, <c>Retry-After</c> and <c>WWW-Authenticate</c> still come from <see cref="HttpErrorTable"/>; only the body
 /// differs. Routes without it answer with RFC 7807 problem+json.
 /// </summary>
-public interface IErrorResponseRenderer
+internal interface IErrorResponseRenderer
 {
     IResult Render(InferenceException error, int status);
 }

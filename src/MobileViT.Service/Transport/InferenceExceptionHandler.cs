@@ -8,7 +8,7 @@ namespace MobileViT.Service.Transport;
 /// (<see cref="HttpErrorTable"/>), a request whose client went away gets nothing, and a body Kestrel refused gets its
 /// status. Handled exceptions are expected outcomes: no error is logged for them. Anything else is a bug: 500.
 /// </summary>
-public sealed class InferenceExceptionHandler : IExceptionHandler
+internal sealed class InferenceExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {

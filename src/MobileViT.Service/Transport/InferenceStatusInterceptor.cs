@@ -4,7 +4,7 @@ using Grpc.Core.Interceptors;
 namespace MobileViT.Service.Transport;
 
 /// <summary>Turns expected failures of unary calls into their gRPC status (<see cref="GrpcStatusTable"/>), so services just throw.</summary>
-public sealed class InferenceStatusInterceptor : Interceptor
+internal sealed class InferenceStatusInterceptor : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)

@@ -5,7 +5,7 @@ namespace MobileViT.Service.Transport;
 /// Kestrel does not read from configuration by itself: header size (431), request line (414), header count, the
 /// headers and keep-alive timeouts, and HTTP/2 streams per connection. Limits not named keep Kestrel's defaults.
 /// </summary>
-public static class KestrelLimitsExtensions
+internal static class KestrelLimitsExtensions
 {
     public const string SectionName = "Kestrel:Limits";
 

@@ -7,24 +7,20 @@ namespace MobileViT.Service.Transport;
 /// (<see cref="BadHttpRequestException"/>: over the size limit, or arriving slower than <c>MinRequestBodyDataRate</c>)
 /// and the service's limits.
 /// </summary>
-public static class RequestBodyErrors
+internal static class RequestBodyErrors
 {
-    public const string TooLargeCode = "payload-too-large";
-    public const string UnsupportedMediaTypeCode = "unsupported-media-type";
-    public const string TooSlowCode = "request-body-too-slow";
+    public static InferenceException TooLarge(long limit) => new(ErrorKind.PayloadTooLarge,
+        $"The request body exceeds the limit of {limit} bytes (MobileViT__Limits__MaxImageBytes).");
 
-    public static InferenceException TooLarge(long limit) => new(ErrorKind.InvalidInput,
-        $"The request body exceeds the limit of {limit} bytes (MobileViT__Limits__MaxImageBytes).", TooLargeCode);
-
-    public static InferenceException UnsupportedMediaType(string? contentType, string accepted) => new(ErrorKind.InvalidInput,
-        $"Content-Type '{contentType ?? "(none)"}' is not accepted. {accepted}", UnsupportedMediaTypeCode);
+    public static InferenceException UnsupportedMediaType(string? contentType, string accepted) => new(ErrorKind.UnsupportedMediaType,
+        $"Content-Type '{contentType ?? "(none)"}' is not accepted. {accepted}");
 
     public static InferenceException From(BadHttpRequestException e, long limit) => e.StatusCode switch
     {
         StatusCodes.Status413PayloadTooLarge => TooLarge(limit),
-        StatusCodes.Status408RequestTimeout => new InferenceException(ErrorKind.InvalidInput,
-            "The request body arrived too slowly (below Kestrel's minimum data rate); send it at a steady rate.", TooSlowCode, inner: e),
-        _ => new InferenceException(ErrorKind.InvalidInput, $"The request body could not be read: {e.Message}", "bad-body", inner: e),
+        StatusCodes.Status408RequestTimeout => new InferenceException(ErrorKind.BodyTooSlow,
+            "The request body arrived too slowly (below Kestrel's minimum data rate); send it at a steady rate.", inner: e),
+        _ => new InferenceException(ErrorKind.InvalidInput, $"The request body could not be read: {e.Message}", ErrorCodes.BadBody, inner: e),
     };
 
     /// <summary>Reads the body through <paramref name="read"/>, turning Kestrel's refusals into counted client errors.</summary>

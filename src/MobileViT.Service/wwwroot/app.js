@@ -1,5 +1,5 @@
-// The web page's behaviour: classify a chosen, dropped or pasted image with the selected model, show the crop the
-// model saw, and poll /v1/stats for the live panel. Talks only to this origin.
+// The web page's behaviour: classify a chosen, dropped or pasted image with the selected model (one request returns
+// the predictions and the crop the model saw), and poll /v1/stats for the live panel. Talks only to this origin.
 "use strict";
 
 const STATS_INTERVAL_MS = 1500;
@@ -9,10 +9,8 @@ const QUEUE_HISTORY_POINTS = 60;
 
 const $ = (id) => document.getElementById(id);
 const models = new Map();           // name -> entry of GET /v1/models
-const latestStats = new Map();      // name -> entry of GET /v1/stats
 const queueHistory = new Map();     // name -> queue depths seen by the last polls, oldest first
 let originalUrl = null;
-let cropUrl = null;
 // The model list being fetched: an image chosen before it arrives waits for it instead of naming the placeholder.
 let modelsLoaded = Promise.resolve();
 
@@ -96,20 +94,17 @@ function selectedModel() {
   return models.has(name) ? name : null;
 }
 
-// The facts shown for the selected model: /v1/models says synthetic and provider; /v1/stats adds the live state,
-// instances and preprocessing.
+// The facts shown for the selected model, from its one description (GET /v1/models); the live panel shows traffic.
 function showModelFacts() {
   const name = selectedModel();
   const model = models.get(name);
-  const stats = latestStats.get(name);
   if (!model) return;
-  const synthetic = stats && stats.synthetic != null ? stats.synthetic : model.synthetic;
-  $("synthetic-warning").hidden = synthetic !== true;
+  $("synthetic-warning").hidden = model.synthetic !== true;
   $("synthetic-model-name").textContent = `Model “${name}”`;
-  $("fact-provider").textContent = (stats && stats.executionProvider) || model.executionProvider || "not loaded";
-  $("fact-instances").textContent = stats && stats.instances ? String(stats.instances.length) : model.instances != null ? String(model.instances) : "–";
-  $("fact-preprocessing").textContent = stats && stats.preprocessing ? describePreprocessing(stats.preprocessing) : "–";
-  $("fact-state").textContent = (stats && stats.state) || model.state;
+  $("fact-provider").textContent = model.executionProvider || "not loaded";
+  $("fact-instances").textContent = model.instances != null ? String(model.instances) : "–";
+  $("fact-preprocessing").textContent = model.preprocessing ? describePreprocessing(model.preprocessing) : "–";
+  $("fact-state").textContent = model.state;
   const topK = $("topk-input");
   if (model.labelCount) topK.max = String(model.labelCount);
 }
@@ -132,16 +127,15 @@ async function classify(file) {
   hideError();
   // Anything that is not declared an image goes as raw bytes, so the server says what is wrong with the content.
   const contentType = file.type && file.type.startsWith("image/") ? file.type : "application/octet-stream";
-  const send = (path) => fetch(path, { method: "POST", body: file, headers: withApiKey({ "Content-Type": contentType }) });
-  const base = `/v1/models/${encodeURIComponent(model)}`;
+  const path = `/v1/models/${encodeURIComponent(model)}/classify?topK=${topK}&include=crop`;
   const started = performance.now();
   try {
-    const [classified, cropped] = await Promise.all([send(`${base}/classify?topK=${topK}`), send(`${base}/preprocess`)]);
+    // One request: the predictions and the crop the model was given for them.
+    const classified = await fetch(path, { method: "POST", body: file, headers: withApiKey({ "Content-Type": contentType }) });
     const roundTrip = performance.now() - started;
     if (!classified.ok) throw await problemOf(classified);
     const result = await classified.json();
-    const crop = cropped.ok ? await cropped.blob() : null;
-    showResult(file, result, classified.headers, roundTrip, crop);
+    showResult(file, result, classified.headers, roundTrip);
   } catch (problem) {
     $("result").hidden = true;
     showError(problem);
@@ -151,16 +145,14 @@ async function classify(file) {
   }
 }
 
-function showResult(file, result, headers, roundTrip, crop) {
+function showResult(file, result, headers, roundTrip) {
   if (originalUrl) URL.revokeObjectURL(originalUrl);
   originalUrl = URL.createObjectURL(file);
   $("original-image").src = originalUrl;
-  if (cropUrl) URL.revokeObjectURL(cropUrl);
-  cropUrl = crop ? URL.createObjectURL(crop) : null;
+  const crop = result.crop;
   const cropImage = $("crop-image");
-  if (cropUrl) cropImage.src = cropUrl; else cropImage.removeAttribute("src");
-  const stats = latestStats.get(result.model);
-  const size = stats && stats.preprocessing ? `${stats.preprocessing.cropWidth}×${stats.preprocessing.cropHeight}` : "";
+  if (crop) cropImage.src = `data:${crop.mediaType};base64,${crop.data}`; else cropImage.removeAttribute("src");
+  const size = crop ? `${crop.width}×${crop.height}` : "";
   $("crop-caption").textContent = `What the model saw${size ? ` (${size} centre crop)` : ""}`;
 
   $("result-model").textContent = `· ${result.model}${result.synthetic ? " (synthetic: meaningless)" : ""}`;
@@ -255,20 +247,23 @@ function hideError() {
 async function pollStats() {
   try {
     const response = await fetch("/v1/stats", { headers: withApiKey({ Accept: "application/json" }) });
-    if (!response.ok) throw new Error(String(response.status));
+    if (!response.ok) throw { status: response.status };
     const stats = await response.json();
+    let stateChanged = false;
     for (const model of stats.models) {
-      latestStats.set(model.name, model);
+      const described = models.get(model.name);
+      if (described && described.state !== model.state) stateChanged = true;
       const history = queueHistory.get(model.name) || [];
       history.push(model.traffic.queueDepth);
       if (history.length > QUEUE_HISTORY_POINTS) history.shift();
       queueHistory.set(model.name, history);
     }
     renderLive(stats);
-    showModelFacts();
+    // The description says how a model runs once it is loaded: read it again when a model's state moves on.
+    if (stateChanged) modelsLoaded = loadModels();
     setLiveStatus(`updated ${new Date(stats.time).toLocaleTimeString()}`, true);
   } catch (error) {
-    setLiveStatus(error && error.message === "401" ? "stats need an API key" : "stats unavailable, retrying", false);
+    setLiveStatus(error && error.status === 401 ? "stats need an API key" : "stats unavailable, retrying", false);
   } finally {
     setTimeout(pollStats, STATS_INTERVAL_MS);
   }

@@ -32,17 +32,6 @@ public sealed class ApiKeyFileTests
         Assert.DoesNotContain("secret-", error.Message);
     }
 
-    [Theory]
-    [InlineData("Bearer k1", "k1")]
-    [InlineData("bearer   k1 ", "k1")]
-    [InlineData("Basic azE=", null)]
-    [InlineData("Bearer", null)]
-    [InlineData("Bearer ", null)]
-    [InlineData("Bearerk1", null)]
-    [InlineData(null, null)]
-    public void The_bearer_credential_is_the_key_after_the_scheme(string? header, string? key) =>
-        Assert.Equal(key, BearerCredential.FromAuthorization(header));
-
     [Fact]
     public void Only_the_exact_key_matches()
     {

@@ -13,18 +13,18 @@ public sealed class DynamicBatcherImageTests
     private static readonly ImagePreprocessor Preprocessor = new(PreprocessorConfig.MobileViTDefault, 50_000_000);
 
     private static DynamicBatcher Create(FakeBatchRunner runner, int maxBatchSize) =>
-        new("test", new BatchingOptions { MaxBatchSize = maxBatchSize }, [runner], Preprocessor.OutputLength, new InferenceMetrics(),
+        new("test", new BatchingOptions { MaxBatchSize = maxBatchSize }, [runner], new InferenceMetrics(), new ModelStatistics().For("test"),
             NullLogger.Instance);
 
     private static EncodedImageInput Image(byte[] bytes) => new(Preprocessor, bytes);
 
     private static byte[] Solid(byte value) => RgbImage.Create(40, 30, (_, _) => (value, (byte)(255 - value), value)).EncodePng();
 
-    private static float[] Preprocessed(byte[] image)
+    private static PixelInput Preprocessed(byte[] image)
     {
         var pixels = new float[Preprocessor.OutputLength];
         Preprocessor.Preprocess(image, pixels);
-        return pixels;
+        return new PixelInput(pixels);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class DynamicBatcherImageTests
         var fromPixels = await batcher.InferAsync(Preprocessed(image), default, default);
 
         Assert.Equal(fromPixels.Logits, fromImage.Logits);
-        Assert.Equal(Preprocessed(image)[0], fromImage.Logits[1]);
+        Assert.Equal(Preprocessed(image).Pixels.Span[0], fromImage.Logits[1]);
         Assert.True(fromImage.PreprocessTime > TimeSpan.Zero);
         Assert.Equal(TimeSpan.Zero, fromPixels.PreprocessTime);
     }
@@ -68,7 +68,7 @@ public sealed class DynamicBatcherImageTests
         var results = new[] { await tasks[0], await tasks[2], await tasks[3] };
         for (var i = 0; i < good.Length; i++)
         {
-            Assert.Equal(Preprocessed(good[i])[0], results[i].Logits[1]);
+            Assert.Equal(Preprocessed(good[i]).Pixels.Span[0], results[i].Logits[1]);
             Assert.Equal(3, results[i].BatchSize);
         }
         Assert.Equal([1, 3], runner.BatchSizes);

@@ -13,9 +13,9 @@ public sealed class DynamicBatcherPriorityTests
     private const int SampleLength = 4;
 
     private static DynamicBatcher Create(BatchingOptions options, TimeProvider? time, FakeBatchRunner runner) =>
-        new("test", options, [runner], SampleLength, new InferenceMetrics(), NullLogger.Instance, time);
+        new("test", options, [runner], new InferenceMetrics(), new ModelStatistics().For("test"), NullLogger.Instance, time);
 
-    private static float[] Sample(float marker) => [marker, 1, 1, 1];
+    private static PixelInput Sample(float marker) => new(new float[] { marker, 1, 1, 1 });
 
     private static InferenceCallOptions At(RequestPriority priority) => new(Priority: priority);
 

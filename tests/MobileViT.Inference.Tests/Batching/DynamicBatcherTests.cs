@@ -13,9 +13,12 @@ public sealed class DynamicBatcherTests
     private static DynamicBatcher Create(BatchingOptions options, params FakeBatchRunner[] runners) => Create(options, null, runners);
 
     private static DynamicBatcher Create(BatchingOptions options, TimeProvider? time, params FakeBatchRunner[] runners) =>
-        new("test", options, runners, SampleLength, new InferenceMetrics(), NullLogger.Instance, time);
+        Create(options, time, new ModelStatistics(), runners);
 
-    private static float[] Sample(float marker) => [marker, 1, 1, 1];
+    private static DynamicBatcher Create(BatchingOptions options, TimeProvider? time, ModelStatistics statistics, params FakeBatchRunner[] runners) =>
+        new("test", options, runners, new InferenceMetrics(), statistics.For("test"), NullLogger.Instance, time);
+
+    private static PixelInput Sample(float marker) => new(new float[] { marker, 1, 1, 1 });
 
     [Fact]
     public async Task Results_go_to_the_request_that_sent_the_input()
@@ -56,12 +59,14 @@ public sealed class DynamicBatcherTests
     [Fact]
     public async Task With_a_queue_delay_a_free_instance_waits_for_more_requests()
     {
+        var clock = new TimerSignallingClock();
         var runner = new FakeBatchRunner(0, 8, SampleLength);
-        // The fake clock never moves, so the delay cannot run out however slowly the requests arrive.
-        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, new FakeTimeProvider(), runner);
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, clock, runner);
 
         var first = batcher.InferAsync(Sample(0), default, default);
-        // The first request alone would run at once without a delay; here it must wait for the other seven.
+        // The worker holds the first request and waits, on the fake clock that never moves here, for more.
+        await clock.TimerOf(TimeSpan.FromMilliseconds(50)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(runner.BatchSizes);
         var rest = Enumerable.Range(1, 7).Select(i => batcher.InferAsync(Sample(i), default, default)).ToArray();
         var results = await Task.WhenAll(rest.Prepend(first));
 
@@ -72,15 +77,18 @@ public sealed class DynamicBatcherTests
     [Fact]
     public async Task The_queue_delay_is_bounded_from_the_oldest_request()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new TimerSignallingClock();
         var runner = new FakeBatchRunner(0, 8, SampleLength);
         await using var batcher = Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMs = 50 }, clock, runner);
 
         var pending = batcher.InferAsync(Sample(0), default, default);
-        clock.Advance(TimeSpan.FromMilliseconds(50));
+        await clock.TimerOf(TimeSpan.FromMilliseconds(50)).WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromMilliseconds(49));
+        Assert.Empty(runner.BatchSizes);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         var result = await pending;
 
-        // On the fake clock nothing runs before the delay has passed: the batch of one started exactly at the delay.
+        // The batch of one started exactly when the delay ran out, counted from the request's arrival.
         Assert.Equal(1, result.BatchSize);
         Assert.Equal(TimeSpan.FromMilliseconds(50), result.QueueTime);
     }
@@ -221,5 +229,33 @@ public sealed class DynamicBatcherTests
         await Task.WhenAll(admitted).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All(admitted, t => Assert.True(t.IsCompletedSuccessfully));
         await batcher.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Each_batch_is_recorded_in_the_statistics_with_its_own_size_and_session_time()
+    {
+        var clock = new FakeTimeProvider();
+        var statistics = new ModelStatistics();
+        var runner = new FakeBatchRunner(0, 4, SampleLength) { Gate = new SemaphoreSlim(0) };
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 4 }, clock, statistics, runner);
+
+        // A batch of one that runs for 30 ms of the fake clock, while three more requests queue behind it.
+        var first = batcher.InferAsync(Sample(0), new InferenceCallOptions(TimeSpan.FromDays(1)), default);
+        Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
+        var queued = Enumerable.Range(1, 3).Select(i => batcher.InferAsync(Sample(i), new InferenceCallOptions(TimeSpan.FromDays(1)), default)).ToArray();
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+        runner.Gate.Release();
+        await first;
+        // Then the three together, for 70 ms.
+        Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
+        clock.Advance(TimeSpan.FromMilliseconds(70));
+        runner.Gate.Release();
+        await Task.WhenAll(queued);
+
+        var s = statistics.Snapshot("test");
+        Assert.Equal((4, 2), (s.InferenceCount, s.ExecutionCount));
+        Assert.Equal([new BatchSizeStatistics(1, new DurationStat(1, 30_000_000)), new BatchSizeStatistics(3, new DurationStat(1, 70_000_000))], s.Batches);
+        // Each of the three waited while the first batch ran.
+        Assert.Equal(new DurationStat(4, 90_000_000), s.Queue);
     }
 }

@@ -43,7 +43,8 @@ internal sealed class FakeBatchRunner(int id, int maxBatchSize, int sampleLength
                 SeenMarkers.Add(_input[i * sampleLength]);
         }
         RunStarted.Release();
-        Gate?.Wait(TimeSpan.FromSeconds(30));
+        if (Gate is not null && !Gate.Wait(TimeSpan.FromSeconds(30)))
+            throw new TimeoutException("The test never released the run's gate.");
         for (var i = 0; i < batchSize; i++)
         {
             var sample = InputSlot(i);

@@ -1,36 +1,31 @@
-using Microsoft.Extensions.Time.Testing;
 using MobileViT.Inference.Telemetry;
 
 namespace MobileViT.Inference.Tests.Telemetry;
 
-/// <summary>The Triton-style cumulative statistics, fed only through <see cref="InferenceMetrics"/> as the request path feeds it.</summary>
-public sealed class ModelStatisticsTests : IDisposable
+/// <summary>The Triton-style cumulative statistics, fed by the explicit calls the request path makes.</summary>
+public sealed class ModelStatisticsTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly InferenceMetrics _metrics = new();
-    private readonly ModelStatistics _stats;
-
-    public ModelStatisticsTests() => _stats = new ModelStatistics(_metrics, _time);
+    private readonly ModelStatistics _stats = new();
 
     [Fact]
     public void Requests_batches_and_stage_times_add_up_per_model()
     {
-        _time.Advance(TimeSpan.FromSeconds(5));
-        _metrics.RecordQueueWait("m", MobileViT.Inference.Serving.RequestPriority.Normal, TimeSpan.FromMilliseconds(2));
-        _metrics.RecordQueueWait("m", MobileViT.Inference.Serving.RequestPriority.Normal, TimeSpan.FromMilliseconds(3));
-        _metrics.RecordPreprocess("m", TimeSpan.FromMilliseconds(4));
-        _metrics.RecordBatch("m", "CPU", 2, TimeSpan.FromMilliseconds(10));
-        _metrics.RecordBatch("m", "CPU", 1, TimeSpan.FromMilliseconds(6));
-        _metrics.RecordBatch("m", "CPU", 2, TimeSpan.FromMilliseconds(12));
-        _metrics.RecordOutput("m", TimeSpan.FromMilliseconds(1));
-        _metrics.RecordRequest("m", "http", "success", TimeSpan.FromMilliseconds(20));
-        _metrics.RecordRequest("m", "grpc", "success", TimeSpan.FromMilliseconds(30));
-        _metrics.RecordRequest("m", "http", "bad_input", TimeSpan.FromMilliseconds(1));
-        _metrics.RecordRequest("other", "http", "success", TimeSpan.FromMilliseconds(99));
+        var m = _stats.For("m");
+        m.RecordQueue(TimeSpan.FromMilliseconds(2));
+        m.RecordQueue(TimeSpan.FromMilliseconds(3));
+        m.RecordComputeInput(TimeSpan.FromMilliseconds(4));
+        m.RecordInferBatch(2, TimeSpan.FromMilliseconds(10));
+        m.RecordInferBatch(1, TimeSpan.FromMilliseconds(6));
+        m.RecordInferBatch(2, TimeSpan.FromMilliseconds(12));
+        m.RecordComputeOutput(TimeSpan.FromMilliseconds(1));
+        m.RecordRequest(true, TimeSpan.FromMilliseconds(20), Start);
+        m.RecordRequest(true, TimeSpan.FromMilliseconds(30), Start.AddSeconds(5));
+        m.RecordRequest(false, TimeSpan.FromMilliseconds(1), Start.AddSeconds(5));
+        _stats.For("other").RecordRequest(true, TimeSpan.FromMilliseconds(99), Start);
 
-        var s = _stats.Snapshot("m");
+        var s = _stats.Snapshot("M");
 
         Assert.Equal(Start.AddSeconds(5), s.LastInference);
         Assert.Equal((5, 3), (s.InferenceCount, s.ExecutionCount));
@@ -55,19 +50,8 @@ public sealed class ModelStatisticsTests : IDisposable
     }
 
     [Fact]
-    public void Another_service_meter_in_the_same_process_is_not_counted()
+    public void A_batch_is_never_empty()
     {
-        using var other = new InferenceMetrics();
-        other.RecordBatch("m", "CPU", 4, TimeSpan.FromMilliseconds(1));
-        other.RecordRequest("m", "http", "success", TimeSpan.FromMilliseconds(1));
-
-        Assert.Equal(0, _stats.Snapshot("m").ExecutionCount);
-        Assert.Equal(0, _stats.Snapshot("m").Success.Count);
-    }
-
-    public void Dispose()
-    {
-        _stats.Dispose();
-        _metrics.Dispose();
+        Assert.Throws<ArgumentOutOfRangeException>(() => _stats.For("m").RecordInferBatch(0, TimeSpan.FromMilliseconds(1)));
     }
 }

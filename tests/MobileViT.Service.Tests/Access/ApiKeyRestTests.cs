@@ -34,8 +34,8 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
         using var none = await Keyed.SendAsync(method, path, key: null);
         using var wrong = await Keyed.SendAsync(method, path, KeyedService.WrongKey);
 
-        await AssertRefusedAsync(none, ApiKeyAdmissionRule.MissingCode, path);
-        await AssertRefusedAsync(wrong, ApiKeyAdmissionRule.InvalidCode, path);
+        await AssertRefusedAsync(none, ErrorCodes.MissingApiKey, path);
+        await AssertRefusedAsync(wrong, ErrorCodes.InvalidApiKey, path);
         Assert.Contains("error=\"invalid_token\"", wrong.Headers.WwwAuthenticate.ToString());
     }
 
@@ -114,7 +114,7 @@ public sealed class ApiKeyRestTests(KeyedServiceFixture fixture) : IClassFixture
 
         using var response = await Keyed.Http.SendAsync(request);
 
-        await AssertRefusedAsync(response, ApiKeyAdmissionRule.MissingCode);
+        await AssertRefusedAsync(response, ErrorCodes.MissingApiKey);
     }
 
     [Fact]

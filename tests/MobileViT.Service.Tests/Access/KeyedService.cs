@@ -46,7 +46,8 @@ public sealed class KeyedService : IAsyncDisposable
     public HttpClient Http => Service.Client;
 
     /// <summary>Starts the service with the key file holding <paramref name="keyFile"/> (default: the reader key) and <paramref name="settings"/> on top.</summary>
-    public static async Task<KeyedService> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? keyFile = null)
+    public static async Task<KeyedService> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? keyFile = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null)
     {
         var directory = new TemporaryDirectory();
         Directory.CreateDirectory(directory.Path);
@@ -67,7 +68,7 @@ public sealed class KeyedService : IAsyncDisposable
         {
             builder.Services.AddSingleton<TimeProvider>(clock);
             builder.Logging.AddProvider(logs);
-        });
+        }, map: map);
         return new KeyedService(directory, service, clock, logs);
     }
 
@@ -88,7 +89,7 @@ public sealed class KeyedService : IAsyncDisposable
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path.TrimStart('/')) { Content = method == "POST" ? BodyFor(path) : null };
         if (key is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue(BearerCredential.Scheme, key);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return Http.SendAsync(request);
     }
 

@@ -39,7 +39,7 @@ public sealed class RateLimitTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {limited.Headers.RetryAfter}");
-        Assert.Contains("urn:mobilevit:problem:" + ClientRateLimitRule.Code, await limited.Content.ReadAsStringAsync());
+        Assert.Contains("urn:mobilevit:problem:" + ErrorCodes.RateLimited, await limited.Content.ReadAsStringAsync());
         Assert.Equal(StatusCode.ResourceExhausted, grpcLimited.StatusCode);
         Assert.Equal(limitedBefore + 2, keyed.Requests.ByClient(RequestOutcome.Of(ErrorKind.RateLimited), "noisy"));
     }

@@ -23,6 +23,7 @@ public sealed class ClassifyStreamPumpTests
     private sealed class StalledWriter : IServerStreamWriter<ClassifyStreamResponse>
     {
         public int Started;
+        public TaskCompletionSource FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public WriteOptions? WriteOptions { get; set; }
 
         public Task WriteAsync(ClassifyStreamResponse message) => WriteAsync(message, CancellationToken.None);
@@ -30,6 +31,7 @@ public sealed class ClassifyStreamPumpTests
         public async Task WriteAsync(ClassifyStreamResponse message, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Started);
+            FirstWrite.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }
@@ -43,23 +45,22 @@ public sealed class ClassifyStreamPumpTests
         using var call = new CancellationTokenSource();
         var pump = new ClassifyStreamPump(requests, writer, maxInFlight: 4, call.Token);
 
+        var fourClassified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = pump.RunAsync((_, _) =>
         {
-            Interlocked.Increment(ref classified);
+            if (Interlocked.Increment(ref classified) == 4)
+                fourClassified.TrySetResult();
             return Task.FromResult(new ClassifyResponse());
         });
-        for (var i = 0; i < 2000 && Volatile.Read(ref writer.Started) == 0; i++)
-            await Task.Delay(5);
-        // Everything that can happen without the client reading has happened once the reader waits for a slot.
-        for (var i = 0; i < 2000 && Volatile.Read(ref classified) < 4; i++)
-            await Task.Delay(5);
-        await Task.Delay(100);
+        // Four items fill the four slots; the first response's write never completes, so no slot is ever freed.
+        await Task.WhenAll(fourClassified.Task, writer.FirstWrite.Task).WaitAsync(TimeSpan.FromSeconds(30));
+        call.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
 
+        // Counted once the pump has stopped: an unbounded reader would have gone on reading while the four ran.
         Assert.Equal(4, requests.Read);
         Assert.Equal(4, Volatile.Read(ref classified));
         Assert.Equal(1, writer.Started);
-        call.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
     [Fact]

@@ -40,12 +40,16 @@ public sealed class GracefulShutdownTests
         using var stopPolling = new CancellationTokenSource();
         var poller = PollReadinessAsync(client, stopPolling.Token, at => Interlocked.CompareExchange(ref readinessFalseAt, at, 0));
         var image = TestImages.Png(64, 64);
-        var loops = Enumerable.Range(0, Clients).Select(_ => Task.Run(() => ClientLoopAsync(client, image, outcomes))).ToList();
-
         // Load established: requests are being served and more are queued behind them.
-        for (var i = 0; i < 1200 && outcomes.Count(o => o.Status == HttpStatusCode.OK) < 3 * Clients; i++)
-            await Task.Delay(25);
-        Assert.True(outcomes.Count(o => o.Status == HttpStatusCode.OK) >= 3 * Clients, "load never got going:\n" + service.Output);
+        var served = 0;
+        var loadEstablished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnServed()
+        {
+            if (Interlocked.Increment(ref served) == 3 * Clients)
+                loadEstablished.TrySetResult();
+        }
+        var loops = Enumerable.Range(0, Clients).Select(_ => Task.Run(() => ClientLoopAsync(client, image, outcomes, OnServed))).ToList();
+        await loadEstablished.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         var sigterm = Stopwatch.GetTimestamp();
         service.SendSigTerm();
@@ -83,7 +87,7 @@ public sealed class GracefulShutdownTests
     }
 
     /// <summary>Sends requests back to back until the service refuses one (503) or is gone.</summary>
-    private static async Task ClientLoopAsync(HttpClient client, byte[] image, ConcurrentBag<Outcome> outcomes)
+    private static async Task ClientLoopAsync(HttpClient client, byte[] image, ConcurrentBag<Outcome> outcomes, Action onServed)
     {
         while (true)
         {
@@ -97,6 +101,7 @@ public sealed class GracefulShutdownTests
                 outcomes.Add(new Outcome(sent, Stopwatch.GetTimestamp(), response.StatusCode, response.Content.Headers.ContentType?.MediaType, null));
                 if (response.StatusCode != HttpStatusCode.OK)
                     return;
+                onServed();
             }
             catch (HttpRequestException e)
             {

@@ -39,7 +39,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
 
         // 2 ahead: starts in 0.5 s, finishes in 0.75 s (0.94 s with the safety factor of 1.25), within 1 s: admitted.
         var admitted = SendAsync(protocol);
-        Assert.True(SpinWait.SpinUntil(() => fixture.Batcher.QueueDepth == 3, TimeSpan.FromSeconds(30)), "the admitted request was never queued");
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 3, "the admitted request being queued");
         // 3 ahead: would finish in 1.0 s, 1.25 s with the safety factor: refused at once, never queued.
         var refused = await SendAsync(protocol);
 
@@ -64,7 +64,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         // The worker busy but nothing queued ahead: still admitted.
         var held = await fixture.HoldAsync(queued: 0);
         var sent = SendAsync(protocol);
-        Assert.True(SpinWait.SpinUntil(() => fixture.Batcher.QueueDepth == 1, TimeSpan.FromSeconds(30)), "the request was never queued");
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 1, "the request being queued");
         await held.DisposeAsync();
         Assert.Equal(Status(protocol, 200, StatusCode.OK), await sent);
     }
@@ -78,7 +78,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
 
         Assert.Equal(Status(protocol, 429, StatusCode.ResourceExhausted), await SendAsync(protocol, "normal"));
         var high = SendAsync(protocol, "high");
-        Assert.True(SpinWait.SpinUntil(() => fixture.Batcher.QueueDepthOf(RequestPriority.High) == 1, TimeSpan.FromSeconds(30)), "the high-priority request was never queued");
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepthOf(RequestPriority.High) == 1, "the high-priority request being queued");
         held.Gates[0].Release();
 
         Assert.Equal(Status(protocol, 200, StatusCode.OK), await high);
@@ -95,7 +95,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
 
         Assert.Equal("429", await SendAsync(Protocol.Rest, "low"));
         var normal = SendAsync(Protocol.Rest);
-        Assert.True(SpinWait.SpinUntil(() => fixture.Batcher.QueueDepthOf(RequestPriority.Normal) == 1, TimeSpan.FromSeconds(30)), "the normal request was never queued");
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepthOf(RequestPriority.Normal) == 1, "the normal request being queued");
         await held.DisposeAsync();
         Assert.Equal("200", await normal);
     }
@@ -150,7 +150,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
         var held = await fixture.HoldAsync(queued: 1, RequestPriority.High);
         var sent = SendAsync(Protocol.Rest, "high");
-        Assert.True(SpinWait.SpinUntil(() => fixture.Batcher.QueueDepthOf(RequestPriority.High) == 2, TimeSpan.FromSeconds(30)), "the request was never queued");
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepthOf(RequestPriority.High) == 2, "the request being queued");
 
         var metrics = await fixture.Service.Client.GetStringAsync("metrics");
         await held.DisposeAsync();

@@ -32,7 +32,7 @@ public sealed class AdmissionRuleTests : IAsyncLifetime
     public async Task A_caller_rule_refuses_before_the_model_is_looked_up_and_a_model_rule_after()
     {
         _callerRule.RefuseWhen = r => r.Model == "unknown-but-refused-first";
-        _modelRule.RefuseWhen = r => r.TopK is null;
+        _modelRule.RefuseWhen = r => r.Model == "admitted";
 
         using var callerRefused = await ClassifyAsync("unknown-but-refused-first");
         using var modelRefused = await ClassifyAsync("admitted");

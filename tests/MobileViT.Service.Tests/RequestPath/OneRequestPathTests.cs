@@ -63,7 +63,7 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
     [MemberData(nameof(AllProtocols))]
     public async Task Queue_full(Protocol protocol)
     {
-        await using var busy = await Busy.StartAsync(fixture, queued: QueueCapacity);
+        await using var busy = await HeldModel.StartAsync(fixture.Served, queued: QueueCapacity);
         Assert.Equal(QueueCapacity, fixture.Served.Batcher.QueueDepth);
 
         await AssertOneRequestAsync(protocol, Model, RequestOutcome.Of(ErrorKind.QueueFull), Status(protocol, 429, StatusCode.ResourceExhausted),
@@ -75,12 +75,12 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
     public async Task Deadline_passed_in_the_queue_and_the_request_never_ran(Protocol protocol)
     {
         var before = fixture.Served.Batcher.ImagesRun;
-        var busy = await Busy.StartAsync(fixture, queued: 0);
+        var busy = await HeldModel.StartAsync(fixture.Served, queued: 0);
 
         await AssertOneRequestAsync(protocol, Model, RequestOutcome.Of(ErrorKind.DeadlineExceeded), Status(protocol, 504, StatusCode.DeadlineExceeded), async ct =>
         {
             var sent = fixture.Client.SendAsync(protocol, Model, Image, ProtocolClient.Parameters.Valid, ct);
-            WaitUntilQueued(1);
+            await WaitUntilQueued(1);
             fixture.Clock.Advance(DefaultDeadline);
             return await sent;
         });
@@ -94,12 +94,12 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
     public async Task Cancelled_by_the_client_while_queued(Protocol protocol)
     {
         var before = fixture.Served.Batcher.ImagesRun;
-        var busy = await Busy.StartAsync(fixture, queued: 0);
+        var busy = await HeldModel.StartAsync(fixture.Served, queued: 0);
         var counted = fixture.Requests.For(Model);
         using var cancel = new CancellationTokenSource();
 
         var sent = fixture.Client.SendAsync(protocol, Model, Image, ProtocolClient.Parameters.Valid, cancel.Token);
-        WaitUntilQueued(1);
+        await WaitUntilQueued(1);
         cancel.Cancel();
         if (protocol is Protocol.Grpc or Protocol.KServeGrpc)
             Assert.Equal(StatusCode.Cancelled.ToString(), await sent);
@@ -173,8 +173,7 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
         Assert.Equal(new Dictionary<(string, string), long> { [(ProtocolClient.MetricsProtocol(protocol), outcome)] = 1 }, changed);
     }
 
-    private void WaitUntilQueued(int depth) =>
-        Assert.True(SpinWait.SpinUntil(() => fixture.Served.Batcher.QueueDepth == depth, TimeSpan.FromSeconds(30)), "the request was never queued");
+    private Task WaitUntilQueued(int depth) => QueueWatch.UntilDepthAsync(fixture.Served.Batcher, depth);
 
     private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
@@ -191,31 +190,4 @@ public sealed class OneRequestPathTests(RequestPathFixture fixture) : IClassFixt
     }
 
     private static string StatusLine(string head) => head.Split(' ', 3) is [_, var status, ..] ? status : "(no response)";
-
-    /// <summary>The model's one instance held inside a batch by a gate, with <c>queued</c> more gates waiting behind it; disposing releases them all.</summary>
-    private sealed class Busy : IAsyncDisposable
-    {
-        private readonly List<(GateInput Gate, Task Run)> _gates = [];
-
-        public static async Task<Busy> StartAsync(RequestPathFixture fixture, int queued)
-        {
-            var busy = new Busy();
-            var hold = new InferenceCallOptions(TimeSpan.FromDays(1));
-            for (var i = 0; i <= queued; i++)
-            {
-                var gate = new GateInput();
-                busy._gates.Add((gate, fixture.Served.Batcher.InferAsync(gate, hold, CancellationToken.None)));
-                if (i == 0)
-                    await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            return busy;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var (gate, _) in _gates)
-                gate.Release();
-            await Task.WhenAll(_gates.Select(g => g.Run));
-        }
-    }
 }

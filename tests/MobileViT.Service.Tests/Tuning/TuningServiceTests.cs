@@ -23,8 +23,7 @@ public sealed class TuningServiceTests
     {
         await using var service = await RunningService.StartAsync(Settings(), waitUntilReady: false);
 
-        Assert.True(SpinWait.SpinUntil(() => service.Registry.StateOf("tiny") != ModelState.Loading, TimeSpan.FromMinutes(2)), "the model never got past loading");
-        Assert.Equal(ModelState.Tuning, service.Registry.StateOf("tiny"));
+        await service.Registry.Get("tiny").WhenIn(ModelState.Tuning).WaitAsync(TimeSpan.FromMinutes(2));
         using (var ready = await service.Client.GetAsync("health/ready"))
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using var startupResponse = await service.Client.GetAsync("health/startup");
