@@ -30,13 +30,15 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly DrainRateEstimator _drainRate;
     private readonly Thread[] _workers;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IDisposable[] _registrations;
     private int _inFlight;
     private int _runningWorkers;
     private long _imagesRun;
     private volatile bool _accepting = true;
 
+    /// <param name="version">The model version it serves, labelled on its queue gauges; null for none.</param>
     internal DynamicBatcher(string model, BatchingOptions options, IReadOnlyList<IBatchRunner> runners,
-        InferenceMetrics metrics, ModelStatisticsRecorder statistics, ILogger logger, TimeProvider? time = null)
+        InferenceMetrics metrics, ModelStatisticsRecorder statistics, ILogger logger, TimeProvider? time = null, string? version = null)
     {
         if (runners.Count == 0)
             throw new ArgumentException("At least one session instance is required.", nameof(runners));
@@ -49,8 +51,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _queue = new PriorityRequestQueue(options);
         _drainRate = new DrainRateEstimator(runners.Count, TimeSpan.FromMilliseconds(options.DrainRateWindowMs), _time);
-        metrics.RegisterQueue(model, () => QueueDepth, () => Volatile.Read(ref _inFlight));
-        metrics.RegisterDrainRate(model, () => _drainRate.Current?.ImagesPerSecond);
+        // Removed when disposed: a version unloaded leaves neither a gauge nor a reference to its sessions behind.
+        _registrations =
+        [
+            metrics.RegisterQueue(model, () => QueueDepth, () => Volatile.Read(ref _inFlight), version),
+            metrics.RegisterDrainRate(model, () => _drainRate.Current?.ImagesPerSecond, version),
+        ];
 
         _runningWorkers = runners.Count;
         _workers = runners.Select((runner, index) => new Thread(() => WorkerLoop(runner, index))
@@ -356,5 +362,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         await DrainAsync().ConfigureAwait(false);
         foreach (var worker in _workers)
             worker.Join();
+        foreach (var registration in _registrations)
+            registration.Dispose();
     }
 }

@@ -20,12 +20,16 @@ public sealed class MobileViTOptions
 
     public HuggingFaceOptions HuggingFace { get; set; } = new();
 
+    /// <summary>A model repository of versioned models, beside or instead of <see cref="Models"/>.</summary>
+    public Models.Repository.RepositoryOptions Repository { get; set; } = new();
+
     /// <summary>
     /// When an <c>hf:</c> model cannot be fetched, serve <c>synthetic:s</c> instead (loudly) rather than failing start-up.
     /// Unset means: on in Development, off otherwise.
     /// </summary>
     public bool? FallbackToSynthetic { get; set; }
 
-    public string ResolveDefaultModelName() =>
-        string.IsNullOrWhiteSpace(DefaultModel) ? Models[0].Name : DefaultModel;
+    /// <summary>The default model's name: <see cref="DefaultModel"/>, else the first configured model; null when neither (repository models only).</summary>
+    public string? ResolveDefaultModelName() =>
+        string.IsNullOrWhiteSpace(DefaultModel) ? Models.FirstOrDefault()?.Name : DefaultModel;
 }

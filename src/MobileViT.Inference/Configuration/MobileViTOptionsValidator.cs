@@ -11,8 +11,8 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
     public ValidateOptionsResult Validate(string? name, MobileViTOptions options)
     {
         var errors = new List<string>();
-        if (options.Models.Count == 0)
-            errors.Add($"{Prefix}Models: at least one model is required (e.g. {Prefix}Models__0__Name=mobilevit-small, {Prefix}Models__0__Source=hf:Xenova/mobilevit-small).");
+        if (options.Models.Count == 0 && options.Repository.Directory is null)
+            errors.Add($"{Prefix}Models: at least one model is required, or a repository ({Prefix}Repository__Path) (e.g. {Prefix}Models__0__Name=mobilevit-small, {Prefix}Models__0__Source=hf:Xenova/mobilevit-small).");
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Models.Count; i++)
@@ -34,7 +34,8 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
                 errors.Add($"{key}PreprocessingMode must be exact or fast, or unset to follow {Prefix}Preprocessing__Mode (was '{model.PreprocessingMode}').");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.DefaultModel) && !names.Contains(options.DefaultModel))
+        // With a repository the default may be one of its models, which are known only once it is read.
+        if (!string.IsNullOrWhiteSpace(options.DefaultModel) && !names.Contains(options.DefaultModel) && options.Repository.Directory is null)
             errors.Add($"{Prefix}DefaultModel '{options.DefaultModel}' is not one of the configured model names.");
 
         var batching = options.Batching;

@@ -24,6 +24,27 @@ public sealed record ModelDescription
 
     public bool Ready => State == ModelState.Ready;
 
+    /// <summary>The version that answers requests naming none; null while none is ready.</summary>
+    public int? Version { get; init; }
+
+    /// <summary>Where the model comes from: <c>configured</c> (<c>MobileViT:Models</c>) or <c>repository</c>.</summary>
+    public string Origin { get; init; } = Configured;
+
+    public const string Configured = "configured";
+    public const string FromRepository = "repository";
+
+    /// <summary>Which versions are loaded, e.g. <c>latest 1</c>.</summary>
+    public string VersionPolicy { get; init; } = MobileViT.Inference.Models.Versions.VersionPolicy.Default.ToString();
+
+    /// <summary>Every version the model has: loaded ones with their state, and the repository's others with why they are not loaded.</summary>
+    public IReadOnlyList<VersionDescription> Versions { get; init; } = [];
+
+    /// <summary>How the shadow version answers the default's live requests; null when the model has no shadow.</summary>
+    public Shadow.ShadowAgreementSnapshot? Shadow { get; init; }
+
+    /// <summary>One version: its state, why it is in it (a failure, an incomplete directory, not selected), whether it is the default or the shadow.</summary>
+    public sealed record VersionDescription(int Version, ModelState State, string? Reason, bool Default, bool Shadow, LoadedFacts? Loaded, long ImagesRun);
+
     public sealed record BatchingSettings(int? MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
 
     /// <summary>What a loaded model is: where it came from, whether its weights are synthetic, its tensors, and how it runs.</summary>
@@ -42,32 +63,43 @@ public sealed record ModelDescription
         public Tuning.TuningResult? Tuning { get; init; }
     }
 
-    internal static ModelDescription Of(ModelEntry entry, bool isDefault, BatchingOptions batching)
+    internal static ModelDescription Of(LiveModel model, bool isDefault, BatchingOptions batching, Shadow.ShadowAgreementSnapshot? shadow)
     {
+        var entry = model.Representative;
         var served = entry.Served;
         return new ModelDescription
         {
-            Name = entry.Name,
-            Source = entry.Options.Source,
+            Name = model.Name,
+            Source = model.Configured?.Source ?? entry.Options.Source,
             Default = isDefault,
             State = entry.State,
             Error = entry.Error,
             Batching = new BatchingSettings(served?.MaxBatchSize ?? batching.MaxBatchSize, batching.MaxQueueDelayMs, batching.QueueCapacity,
                 batching.RequestTimeoutMs),
-            Loaded = served is null ? null : new LoadedFacts
-            {
-                Origin = served.Artifacts.Origin,
-                Synthetic = served.Synthetic,
-                Signature = served.Signature,
-                LabelCount = served.Labels.Count,
-                ExecutionProvider = served.ExecutionProvider,
-                Instances = served.Plan.Instances,
-                IntraOpThreads = served.Plan.IntraOpThreads,
-                PreprocessingMode = served.PreprocessingMode,
-                PreprocessingPlacement = served.Preprocessing,
-                Preprocessor = served.Preprocessor.Config,
-                Tuning = served.Tuning,
-            },
+            Loaded = FactsOf(entry),
+            Version = model.Route.Default?.Version,
+            Origin = model.FromRepository ? FromRepository : Configured,
+            VersionPolicy = model.Config.ToString(),
+            Versions = model.DescribeVersions(FactsOf),
+            Shadow = shadow,
         };
     }
+
+    private static LoadedFacts? FactsOf(ModelEntry entry) => entry.Served is { } served ? FactsOf(served) : null;
+
+    /// <summary>What one loaded version is.</summary>
+    public static LoadedFacts FactsOf(ServedModel served) => new()
+    {
+        Origin = served.Artifacts.Origin,
+        Synthetic = served.Synthetic,
+        Signature = served.Signature,
+        LabelCount = served.Labels.Count,
+        ExecutionProvider = served.ExecutionProvider,
+        Instances = served.Plan.Instances,
+        IntraOpThreads = served.Plan.IntraOpThreads,
+        PreprocessingMode = served.PreprocessingMode,
+        PreprocessingPlacement = served.Preprocessing,
+        Preprocessor = served.Preprocessor.Config,
+        Tuning = served.Tuning,
+    };
 }

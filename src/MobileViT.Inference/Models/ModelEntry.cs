@@ -1,20 +1,27 @@
 namespace MobileViT.Inference.Models;
 
 /// <summary>
-/// One configured model's place in its lifecycle: its <see cref="State"/>, moved only through <see cref="MoveTo"/> and
-/// only along <see cref="ModelStateMachine"/>'s transitions; the loaded model once there is one; and why it failed.
-/// Health, listings, metrics and admission all read it here.
+/// One version of a model, loaded once, in its lifecycle: its <see cref="State"/>, moved only through <see cref="MoveTo"/>
+/// and only along <see cref="ModelStateMachine"/>'s transitions; the loaded model once there is one; and why it failed.
+/// Reloading a version makes a new entry beside the serving one. Health, listings, metrics and admission all read it here.
 /// </summary>
 public sealed class ModelEntry
 {
     private readonly Lock _lock = new();
     private TaskCompletionSource _ready = NewSignal();
 
-    internal ModelEntry(Configuration.ModelOptions options) => Options = options;
+    internal ModelEntry(Configuration.ModelOptions options, int version = 1)
+    {
+        Options = options;
+        Version = version;
+    }
 
     public Configuration.ModelOptions Options { get; }
 
     public string Name => Options.Name;
+
+    /// <summary>The version this entry loads: a repository version's number, 1 for a configured model.</summary>
+    public int Version { get; }
 
     public ModelState State { get; private set; } = ModelState.Loading;
 

@@ -1,23 +1,21 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
-using MobileViT.Inference.Runtime;
-using MobileViT.Inference.Sources;
-using MobileViT.Inference.Telemetry;
+using MobileViT.Inference.Models.Repository;
 
 namespace MobileViT.Inference.Models;
 
 /// <summary>
-/// Loads and warms every configured model in the background, so liveness answers while models load and readiness
-/// turns true only once all are warm. A model that cannot be loaded stops the application (the host exits with code 1).
+/// Loads and warms every model in the background, side by side: the configured ones and the repository's. Liveness
+/// answers while they load; readiness turns true once loading is over. A configured model that cannot be loaded stops
+/// the application (the host exits with code 1); a repository model that cannot is reported and the others serve.
+/// With <c>MobileViT:Repository:Control=poll</c> the repository is then re-read every poll interval.
 /// </summary>
 public sealed class ModelLoaderService(
     MobileViTOptions options,
     ModelRegistry registry,
-    ModelSourceResolver resolver,
-    SessionFactory sessions,
-    InferenceMetrics metrics,
-    ModelStatistics statistics,
+    VersionSwitcher switcher,
+    ModelRepository repository,
     ILoggerFactory loggers,
     IHostApplicationLifetime lifetime,
     TimeProvider time) : BackgroundService
@@ -27,35 +25,64 @@ public sealed class ModelLoaderService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        foreach (var model in options.Models)
+        var configured = registry.Models.Where(m => m.Configured is not null).Select(m => LoadConfiguredAsync(m, stoppingToken)).ToList();
+        try
         {
-            try
+            await Task.WhenAll(configured.Append(repository.LoadAllAsync(stoppingToken))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        if (configured.Any(c => !c.Result))
+        {
+            // Stopping while the host is still starting would make start-up itself fail with a cancellation
+            // instead of a clean stop with exit code 1; so stop once started (at once if it already has).
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
+            return;
+        }
+        registry.MarkStarted();
+        ModelLog.AllReady(_logger, registry.Models.Count(m => m.Default is not null));
+        if (repository.Polls)
+            await PollAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads one configured model; false (after saying why) when it cannot be loaded.</summary>
+    private async Task<bool> LoadConfiguredAsync(LiveModel model, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await switcher.LoadConfiguredAsync(model, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            registry.MarkStartFailed(model.Name, e.Message);
+            ModelLog.LoadFailed(_logger, e, model.Name, model.Configured!.Source, e.Message);
+            return false;
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Repository.PollInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var artifacts = await resolver.ResolveAsync(model, stoppingToken).ConfigureAwait(false);
-                var served = await Task.Run(() => ServedModel.Load(model, artifacts, options, options.Models.Count, sessions, metrics, statistics, loggers, time,
-                    state => registry.MarkProgress(model.Name, state)), stoppingToken)
-                    .ConfigureAwait(false);
-                metrics.RecordModelLoad(model.Name, served.LoadDuration, served.WarmUpDuration,
-                    served.Instances.Select(i => i.ExecutionProvider));
-                if (served.Tuning is { } tuning)
-                    metrics.RecordTuning(model.Name, tuning);
-                registry.MarkLoaded(served);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                registry.MarkFailed(model.Name, e.Message);
-                ModelLog.LoadFailed(_logger, e, model.Name, model.Source, e.Message);
-                // Stopping while the host is still starting would make start-up itself fail with a cancellation
-                // instead of a clean stop with exit code 1; so stop once started (at once if it already has).
-                lifetime.ApplicationStarted.Register(lifetime.StopApplication);
-                return;
+                try
+                {
+                    await repository.PollAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    ModelLog.RepositoryUnreadable(_logger, repository.Root!, e.Message);
+                }
             }
         }
-        ModelLog.AllReady(_logger, options.Models.Count);
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

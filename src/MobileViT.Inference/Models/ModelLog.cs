@@ -20,4 +20,31 @@ internal static partial class ModelLog
         Message = "Model {Model} tuned on {Provider} in {Duration:0.0} s: chose {Chosen} ({WithinBudget}), from {Measured} of {Total} candidate(s): {Figures}")]
     public static partial void Tuned(ILogger logger, string model, string provider, double duration, string chosen, string withinBudget, int measured,
         int total, string figures);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Information,
+        Message = "Model {Model}: serving version(s) {Versions}, default {Default}{Shadow}; taken out of service: {Retired}")]
+    public static partial void Switched(ILogger logger, string model, string versions, int @default, string shadow, string retired);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Error,
+        Message = "Model {Model} version {Version} ({Path}) could not be loaded: {Reason}. The versions serving stay in place.")]
+    public static partial void VersionLoadFailed(ILogger logger, string model, int version, string path, string reason);
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Model {Model} version {Version} in the repository is ignored: {Reason}")]
+    public static partial void VersionIgnored(ILogger logger, string model, int version, string reason);
+
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Information,
+        Message = "Model {Model} version {Version} drained ({Requests} request(s) finished on it after the switch) and unloaded")]
+    public static partial void VersionUnloaded(ILogger logger, string model, int version, long requests);
+
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "Model {Model}: {Problem}; what serves stays in place")]
+    public static partial void NotApplied(ILogger logger, string model, string problem);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Model {Model} unloaded: it takes no more requests; its versions drain")]
+    public static partial void ModelUnloaded(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Repository {Repository}: {Reason}; ignored")]
+    public static partial void RepositoryEntryIgnored(ILogger logger, string repository, string reason);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Repository {Repository} cannot be read: {Reason}; the models serving stay in place")]
+    public static partial void RepositoryUnreadable(ILogger logger, string repository, string reason);
 }

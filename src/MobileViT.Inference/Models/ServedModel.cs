@@ -12,13 +12,17 @@ using MobileViT.Inference.Tuning;
 
 namespace MobileViT.Inference.Models;
 
-/// <summary>A loaded, warmed model: its labels, preprocessing, sessions and batcher.</summary>
+/// <summary>A loaded, warmed version of a model: its labels, preprocessing, sessions and batcher.</summary>
 public sealed class ServedModel : IAsyncDisposable
 {
-    private ServedModel(ModelOptions options, ModelArtifacts artifacts, ImagePreprocessor preprocessor, ModelSignature signature,
-        IReadOnlyList<SessionInstance> instances, ExecutionPlan plan, BatchingOptions batching, PreprocessingPlacement preprocessing, DynamicBatcher batcher)
+    private ServedModel(ModelOptions options, int version, ModelArtifacts artifacts, ImagePreprocessor preprocessor, ModelSignature signature,
+        IReadOnlyList<SessionInstance> instances, ExecutionPlan plan, BatchingOptions batching, PreprocessingPlacement preprocessing, DynamicBatcher batcher,
+        ModelStatisticsRecorder statistics)
     {
         Options = options;
+        Version = version;
+        VersionLabel = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Statistics = statistics;
         Artifacts = artifacts;
         Preprocessor = preprocessor;
         Signature = signature;
@@ -34,6 +38,18 @@ public sealed class ServedModel : IAsyncDisposable
 
     public string Name => Options.Name;
     public ModelOptions Options { get; }
+
+    /// <summary>The version: a repository version's number, 1 for a configured model.</summary>
+    public int Version { get; }
+
+    /// <summary><see cref="Version"/> as protocols and metrics write it.</summary>
+    public string VersionLabel { get; }
+
+    /// <summary>This version's Triton statistics; each figure is also added to the model's.</summary>
+    internal ModelStatisticsRecorder Statistics { get; }
+
+    /// <summary>The requests admitted to this version and not yet finished.</summary>
+    internal RequestLeases Leases { get; } = new();
     public ModelArtifacts Artifacts { get; }
     public bool Synthetic => Artifacts.Synthetic;
     public IReadOnlyList<string> Labels => Artifacts.Labels;
@@ -71,7 +87,7 @@ public sealed class ServedModel : IAsyncDisposable
     /// Creates, tunes (when configured) and warms the model's sessions and its batcher; <paramref name="progress"/> hears
     /// of each stage as it begins (<see cref="ModelState.Tuning"/>, <see cref="ModelState.Warming"/>).
     /// </summary>
-    public static ServedModel Load(ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
+    public static ServedModel Load(ModelOptions options, int version, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
         SessionFactory sessions, InferenceMetrics metrics, ModelStatistics statistics, ILoggerFactory loggers, TimeProvider? time = null,
         Action<ModelState>? progress = null)
     {
@@ -124,9 +140,11 @@ public sealed class ServedModel : IAsyncDisposable
             JpegDecoderNotice.LogOnce(logger);
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels, settings.Preprocessing.ResolveMode(options));
             WarmUp(preprocessor);
-            var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, metrics, statistics.For(options.Name),
-                loggers.CreateLogger<DynamicBatcher>(), time);
-            return new ServedModel(options, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher)
+            var recorder = statistics.For(options.Name, version);
+            var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, metrics, recorder,
+                loggers.CreateLogger<DynamicBatcher>(), time, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return new ServedModel(options, version, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher,
+                recorder)
             {
                 LoadDuration = loaded,
                 WarmUpDuration = warmUp,

@@ -21,7 +21,7 @@ public sealed class InferenceCall : IDisposable
     private readonly long _started;
     private readonly Activity? _activity;
     private readonly string _modelLabel;
-    private ServedModel? _model;
+    private ModelLease? _lease;
     private RequestPriority _priority = RequestPriority.Normal;
     private TimeSpan _timeout;
     private InferenceException? _failure;
@@ -43,7 +43,7 @@ public sealed class InferenceCall : IDisposable
     public InferenceRequest Request { get; }
 
     /// <summary>The model serving the request; set by <see cref="Admit"/>.</summary>
-    public ServedModel Model => _model ?? throw new InvalidOperationException("The request has not been admitted.");
+    public ServedModel Model => _lease?.Model ?? throw new InvalidOperationException("The request has not been admitted.");
 
     /// <summary>
     /// Runs every admission rule, once: the caller's (rate limits), then the model lookup (unknown, loading, draining),
@@ -52,7 +52,7 @@ public sealed class InferenceCall : IDisposable
     /// </summary>
     public void Admit(RequestPriority priority = RequestPriority.Normal, TimeSpan? timeout = null)
     {
-        if (_model is not null)
+        if (_lease is not null)
             throw new InvalidOperationException("A request is admitted once.");
         try
         {
@@ -61,17 +61,19 @@ public sealed class InferenceCall : IDisposable
             var callerContext = new AdmissionContext(Request, priority, timeout ?? DefaultTimeout, null);
             foreach (var rule in _service.CallerRules)
                 rule.Admit(callerContext);
-            var model = _service.Registry.GetAdmitting(Request.Model);
+            // The version is chosen here, once: the lease keeps it serving this request whatever swap follows.
+            _lease = _service.Registry.Admit(Request.Model, Request.Version);
+            var model = _lease.Model;
             if (_activity is not null)
             {
                 _activity.DisplayName = "classify " + model.Name;
                 _activity.SetTag("mobilevit.model", model.Name);
+                _activity.SetTag("mobilevit.model.version", model.VersionLabel);
             }
             _timeout = EffectiveTimeout(timeout);
             var modelContext = new AdmissionContext(Request, priority, _timeout, model);
             foreach (var rule in _service.ModelRules)
                 rule.Admit(modelContext);
-            _model = model;
         }
         catch (Exception e)
         {
@@ -103,6 +105,8 @@ public sealed class InferenceCall : IDisposable
                 Fail(error);
             else
                 _succeeded = true;
+            if (_lease!.Shadow is not null)
+                _service.Shadows?.Offer(_lease, input, response);
             return response;
         }
         catch (Exception e)
@@ -146,15 +150,16 @@ public sealed class InferenceCall : IDisposable
         var outcome = kind is { } k ? RequestOutcome.Of(k) : RequestOutcome.Success;
         var duration = _service.Time.GetElapsedTime(_started);
         _activity?.SetTag("mobilevit.outcome", outcome);
-        _service.Metrics.RecordRequest(_modelLabel, Request.Protocol, outcome, duration, Request.Caller.Name, _priority);
-        _service.Statistics.For(_modelLabel).RecordRequest(kind is null, duration, _service.Time.GetUtcNow());
+        _service.Metrics.RecordRequest(_modelLabel, Request.Protocol, outcome, duration, Request.Caller.Name, _priority, _lease?.Model.VersionLabel);
+        (_lease?.Model.Statistics ?? _service.Statistics.For(_modelLabel)).RecordRequest(kind is null, duration, _service.Time.GetUtcNow());
         _activity?.Dispose();
+        _lease?.Dispose();
     }
 
     internal static void RecordOutputTime(ServedModel model, InferenceService service, TimeSpan elapsed)
     {
         service.Metrics.RecordOutput(model.Name, elapsed);
-        service.Statistics.For(model.Name).RecordComputeOutput(elapsed);
+        model.Statistics.RecordComputeOutput(elapsed);
     }
 
     /// <summary>The request's timeout from when it arrived: the earlier of the client's timeout and its deadline, or the configured default.</summary>

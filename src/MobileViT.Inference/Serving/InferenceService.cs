@@ -10,7 +10,7 @@ namespace MobileViT.Inference.Serving;
 /// Adapters only parse their wire format and translate the result or the <see cref="InferenceException"/> back.
 /// </summary>
 public sealed class InferenceService(ModelRegistry registry, MobileViTOptions options, InferenceMetrics metrics, ModelStatistics statistics,
-    TimeProvider time, IEnumerable<IAdmissionRule>? rules = null)
+    TimeProvider time, IEnumerable<IAdmissionRule>? rules = null, Models.Shadow.ShadowEvaluator? shadows = null)
 {
     /// <summary>The model label of requests for a model that does not exist: a client must not be able to grow the metric's label set.</summary>
     public const string UnknownModelLabel = "(unknown)";
@@ -20,6 +20,7 @@ public sealed class InferenceService(ModelRegistry registry, MobileViTOptions op
     internal InferenceMetrics Metrics => metrics;
     internal ModelStatistics Statistics => statistics;
     internal TimeProvider Time => time;
+    internal Models.Shadow.ShadowEvaluator? Shadows => shadows;
     internal IAdmissionRule[] CallerRules { get; } = (rules ?? []).Where(r => r.Stage == AdmissionStage.Caller).ToArray();
     internal IAdmissionRule[] ModelRules { get; } = (rules ?? []).Where(r => r.Stage == AdmissionStage.Model).ToArray();
 

@@ -95,7 +95,7 @@ internal sealed class SampleRunner(InferenceService service, ServedModel model, 
             }
             var preprocessTime = _time.GetElapsedTime(preprocessStarted);
             service.Metrics.RecordPreprocess(model.Name, preprocessTime);
-            service.Statistics.For(model.Name).RecordComputeInput(preprocessTime);
+            model.Statistics.RecordComputeInput(preprocessTime);
             return await RunAsync(new PixelInput(buffer.AsMemory(0, length)), preprocessTime, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -39,9 +39,9 @@ public sealed class InferenceMetrics : IDisposable
     private readonly Histogram<double> _loadDuration;
     private readonly Histogram<double> _warmUpDuration;
     private readonly UpDownCounter<int> _instances;
-    private readonly List<(string Model, Func<int> Depth, Func<int> InFlight)> _queues = [];
+    private readonly List<QueueRegistration> _queues = [];
     private readonly Histogram<double> _predictedWait;
-    private readonly List<(string Model, Func<double?> ImagesPerSecond)> _drainRates = [];
+    private readonly List<DrainRateRegistration> _drainRates = [];
     private readonly List<(string Model, Tuning.TuningResult Result)> _tunings = [];
 
     public InferenceMetrics(IMeterFactory? meterFactory = null)
@@ -114,20 +114,25 @@ public sealed class InferenceMetrics : IDisposable
             return _tunings.Select(t => new Measurement<double>(t.Result.Duration.TotalSeconds, new KeyValuePair<string, object?>("model", t.Model))).ToList();
     }
 
-    /// <summary>Makes a model's drain-rate estimate visible; a model without an estimate yet reports nothing.</summary>
-    public void RegisterDrainRate(string model, Func<double?> imagesPerSecond)
+    /// <summary>
+    /// Makes a model's drain-rate estimate visible (labelled with <paramref name="version"/> when given) until the
+    /// returned registration is disposed; a model without an estimate yet reports nothing.
+    /// </summary>
+    public IDisposable RegisterDrainRate(string model, Func<double?> imagesPerSecond, string? version = null)
     {
+        var registration = new DrainRateRegistration(model, version, imagesPerSecond, _drainRates);
         lock (_drainRates)
-            _drainRates.Add((model, imagesPerSecond));
+            _drainRates.Add(registration);
+        return registration;
     }
 
     private List<Measurement<double>> ObserveDrainRates()
     {
         lock (_drainRates)
         {
-            return _drainRates.Select(d => (d.Model, Rate: d.ImagesPerSecond()))
+            return _drainRates.Select(d => (d.Tags, Rate: d.ImagesPerSecond()))
                 .Where(d => d.Rate is not null)
-                .Select(d => new Measurement<double>(d.Rate!.Value, new KeyValuePair<string, object?>("model", d.Model)))
+                .Select(d => new Measurement<double>(d.Rate!.Value, d.Tags))
                 .ToList();
         }
     }
@@ -135,17 +140,50 @@ public sealed class InferenceMetrics : IDisposable
     public void RecordPredictedWait(string model, Serving.RequestPriority priority, TimeSpan wait) =>
         _predictedWait.Record(wait.TotalSeconds, new("model", model), new("priority", Serving.RequestPriorities.Label(priority)));
 
-    /// <summary>Makes a model's queue visible to the queue-depth and batches-in-flight instruments.</summary>
-    public void RegisterQueue(string model, Func<int> depth, Func<int> inFlight)
+    /// <summary>
+    /// Makes a model's queue visible to the queue-depth and batches-in-flight instruments (labelled with
+    /// <paramref name="version"/> when given) until the returned registration is disposed.
+    /// </summary>
+    public IDisposable RegisterQueue(string model, Func<int> depth, Func<int> inFlight, string? version = null)
     {
+        var registration = new QueueRegistration(model, version, depth, inFlight, _queues);
         lock (_queues)
-            _queues.Add((model, depth, inFlight));
+            _queues.Add(registration);
+        return registration;
     }
 
-    private List<Measurement<int>> Observe(Func<(string Model, Func<int> Depth, Func<int> InFlight), int> read)
+    private List<Measurement<int>> Observe(Func<QueueRegistration, int> read)
     {
         lock (_queues)
-            return _queues.Select(q => new Measurement<int>(read(q), new KeyValuePair<string, object?>("model", q.Model))).ToList();
+            return _queues.Select(q => new Measurement<int>(read(q), q.Tags)).ToList();
+    }
+
+    private static KeyValuePair<string, object?>[] ModelTags(string model, string? version) =>
+        version is null ? [new("model", model)] : [new("model", model), new("version", version)];
+
+    private sealed class QueueRegistration(string model, string? version, Func<int> depth, Func<int> inFlight, List<QueueRegistration> owner) : IDisposable
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = ModelTags(model, version);
+        public Func<int> Depth { get; } = depth;
+        public Func<int> InFlight { get; } = inFlight;
+
+        public void Dispose()
+        {
+            lock (owner)
+                owner.Remove(this);
+        }
+    }
+
+    private sealed class DrainRateRegistration(string model, string? version, Func<double?> imagesPerSecond, List<DrainRateRegistration> owner) : IDisposable
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = ModelTags(model, version);
+        public Func<double?> ImagesPerSecond { get; } = imagesPerSecond;
+
+        public void Dispose()
+        {
+            lock (owner)
+                owner.Remove(this);
+        }
     }
 
     /// <summary>
@@ -170,12 +208,15 @@ public sealed class InferenceMetrics : IDisposable
     /// name (bounded by the keys configured), <paramref name="priority"/> one of three values.
     /// </summary>
     public void RecordRequest(string model, string protocol, string outcome, TimeSpan? duration = null, string client = Access.ClientLabel.Anonymous,
-        Serving.RequestPriority priority = Serving.RequestPriority.Normal)
+        Serving.RequestPriority priority = Serving.RequestPriority.Normal, string? version = null)
     {
         var tags = new TagList
         {
             { "model", model }, { "protocol", protocol }, { "outcome", outcome }, { "client", client }, { "priority", Serving.RequestPriorities.Label(priority) },
         };
+        // The version that served it; a request refused before one was chosen has none.
+        if (version is not null)
+            tags.Add("version", version);
         _requests.Add(1, tags);
         if (duration is { } elapsed)
             _requestDuration.Record(elapsed.TotalSeconds, tags);
@@ -207,6 +248,13 @@ public sealed class InferenceMetrics : IDisposable
         _warmUpDuration.Record(warmUp.TotalSeconds, new KeyValuePair<string, object?>("model", model));
         foreach (var provider in instanceProviders)
             _instances.Add(1, new("model", model), new("execution_provider", provider));
+    }
+
+    /// <summary>A model version was unloaded: its instances no longer count.</summary>
+    public void RecordModelUnload(string model, IEnumerable<string> instanceProviders)
+    {
+        foreach (var provider in instanceProviders)
+            _instances.Add(-1, new("model", model), new("execution_provider", provider));
     }
 
     public void Dispose() => _meter.Dispose();

@@ -36,10 +36,17 @@ public sealed class LiveStats : IDisposable
     /// <summary>The figures for each of <paramref name="models"/>, by name (zeros for a model that has seen no traffic).</summary>
     public IReadOnlyDictionary<string, ModelLiveStats> Snapshot(IEnumerable<string> models)
     {
-        _listener.RecordObservableInstruments();
+        Dictionary<string, int> depths;
+        lock (_queueDepths)
+        {
+            // Each version of a model reports its own queue: the model's depth is their sum.
+            _queueDepths.Clear();
+            _listener.RecordObservableInstruments();
+            depths = new Dictionary<string, int>(_queueDepths, StringComparer.OrdinalIgnoreCase);
+        }
         var nowMs = NowMs();
         return models.Distinct(StringComparer.OrdinalIgnoreCase).ToDictionary(model => model,
-            model => Window(model).Snapshot(nowMs, _startedMs, _queueDepths.GetValueOrDefault(model)), StringComparer.OrdinalIgnoreCase);
+            model => Window(model).Snapshot(nowMs, _startedMs, depths.GetValueOrDefault(model)), StringComparer.OrdinalIgnoreCase);
     }
 
     private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -61,7 +68,7 @@ public sealed class LiveStats : IDisposable
     private void OnInt(Instrument instrument, int value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
         if (instrument.Name == QueueDepthInstrument && Tag(tags, "model") is { } model)
-            _queueDepths[model] = value;
+            _queueDepths.AddOrUpdate(model, value, (_, depth) => depth + value);
     }
 
     private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key) => InferenceMeterListener.Tag(tags, key);

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace MobileViT.Inference.Telemetry;
 
-/// <summary>One model's running totals (<see cref="ModelStatistics"/>); every method is safe to call from any thread.</summary>
-internal sealed class ModelStatisticsRecorder
+/// <summary>
+/// One model's (or one version's) running totals (<see cref="ModelStatistics"/>); a version's recorder adds every figure
+/// to its model's, <paramref name="parent"/>, too. Every method is safe to call from any thread.
+/// </summary>
+internal sealed class ModelStatisticsRecorder(ModelStatisticsRecorder? parent = null)
 {
     private readonly DurationAccumulator _success = new();
     private readonly DurationAccumulator _fail = new();
@@ -21,13 +24,22 @@ internal sealed class ModelStatisticsRecorder
     {
         (success ? _success : _fail).Add(duration);
         Interlocked.Exchange(ref _lastInferenceMs, now.ToUnixTimeMilliseconds());
+        parent?.RecordRequest(success, duration, now);
     }
 
     /// <summary>One image waited <paramref name="duration"/> in the queue before its batch started.</summary>
-    public void RecordQueue(TimeSpan duration) => _queue.Add(duration);
+    public void RecordQueue(TimeSpan duration)
+    {
+        _queue.Add(duration);
+        parent?.RecordQueue(duration);
+    }
 
     /// <summary>One image was decoded and preprocessed in <paramref name="duration"/>.</summary>
-    public void RecordComputeInput(TimeSpan duration) => _computeInput.Add(duration);
+    public void RecordComputeInput(TimeSpan duration)
+    {
+        _computeInput.Add(duration);
+        parent?.RecordComputeInput(duration);
+    }
 
     /// <summary>One session run of <paramref name="batchSize"/> images took <paramref name="duration"/>.</summary>
     public void RecordInferBatch(int batchSize, TimeSpan duration)
@@ -37,10 +49,15 @@ internal sealed class ModelStatisticsRecorder
         Interlocked.Increment(ref _executions);
         _infer.Add(duration);
         _bySize.GetOrAdd(batchSize, _ => new DurationAccumulator()).Add(duration);
+        parent?.RecordInferBatch(batchSize, duration);
     }
 
     /// <summary>One request's output was shaped from its logits in <paramref name="duration"/>.</summary>
-    public void RecordComputeOutput(TimeSpan duration) => _computeOutput.Add(duration);
+    public void RecordComputeOutput(TimeSpan duration)
+    {
+        _computeOutput.Add(duration);
+        parent?.RecordComputeOutput(duration);
+    }
 
     public ModelStatisticsSnapshot Snapshot()
     {

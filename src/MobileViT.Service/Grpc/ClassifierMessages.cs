@@ -14,6 +14,7 @@ internal static class ClassifierMessages
         var response = new ClassifyResponse
         {
             Model = result.Model.Name,
+            Version = result.Model.Version,
             Synthetic = result.Model.Synthetic,
             Timing = new ServerTiming
             {
@@ -49,8 +50,34 @@ internal static class ClassifierMessages
             PreprocessingMode = loaded?.PreprocessingMode.ToString().ToLowerInvariant() ?? "",
             PreprocessingPlacement = loaded?.PreprocessingPlacement.ToString().ToLowerInvariant() ?? "",
             Tuning = loaded?.Tuning is { } tuning ? ToMessage(tuning) : null,
+            Version = model.Version ?? 0,
+            VersionPolicy = model.VersionPolicy,
+            FromRepository = model.Origin == ModelDescription.FromRepository,
+            Versions =
+            {
+                model.Versions.Select(v => new VersionInfo
+                {
+                    Version = v.Version, State = v.State.Label(), Reason = v.Reason ?? "", Default = v.Default, Shadow = v.Shadow, ImagesRun = v.ImagesRun,
+                }),
+            },
+            Shadow = model.Shadow is { } s ? ToMessage(s) : null,
         };
     }
+
+    private static ShadowAgreement ToMessage(Inference.Models.Shadow.ShadowAgreementSnapshot s) => new()
+    {
+        Version = s.Version,
+        ShadowVersion = s.ShadowVersion,
+        Sample = s.Sample,
+        Compared = s.Compared,
+        Dropped = s.Dropped,
+        Failed = s.Failed,
+        Top1Agreement = s.Top1Agreement ?? double.NaN,
+        Top5Overlap = s.Top5Overlap ?? double.NaN,
+        MeanAbsLogitDelta = s.MeanAbsLogitDelta ?? double.NaN,
+        LatencyP50Ms = s.LatencyP50Ms ?? double.NaN,
+        LatencyP99Ms = s.LatencyP99Ms ?? double.NaN,
+    };
 
     private static TuningSummary ToMessage(Inference.Tuning.TuningResult tuning)
     {

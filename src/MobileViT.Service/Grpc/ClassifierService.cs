@@ -13,12 +13,13 @@ internal sealed class ClassifierService(InferenceService inference, ModelRegistr
 {
     [InferenceEndpoint(GrpcCallDeadline.Protocol)]
     public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
-        ClassifyAsync(request.Image, request.Model, request.TopK, 0, request.Priority, context, context.CancellationToken);
+        ClassifyAsync(request.Image, request.Model, request.Version, request.TopK, 0, request.Priority, context, context.CancellationToken);
 
     public override Task ClassifyStream(IAsyncStreamReader<ClassifyStreamRequest> requestStream, IServerStreamWriter<ClassifyStreamResponse> responseStream,
         ServerCallContext context) =>
         new ClassifyStreamPump(requestStream, responseStream, grpcOptions.Value.MaxInFlightPerStream, context.CancellationToken)
-            .RunAsync((item, cancellationToken) => ClassifyAsync(item.Image, item.Model, item.TopK, item.TimeoutMs, item.Priority, context, cancellationToken));
+            .RunAsync((item, cancellationToken) => ClassifyAsync(item.Image, item.Model, item.Version, item.TopK, item.TimeoutMs, item.Priority, context,
+                cancellationToken));
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
@@ -27,10 +28,15 @@ internal sealed class ClassifierService(InferenceService inference, ModelRegistr
         return Task.FromResult(response);
     }
 
-    private async Task<ClassifyResponse> ClassifyAsync(Google.Protobuf.ByteString image, string model, int topK, uint timeoutMs, Priority priority,
+    private async Task<ClassifyResponse> ClassifyAsync(Google.Protobuf.ByteString image, string model, long version, int topK, uint timeoutMs, Priority priority,
         ServerCallContext context, CancellationToken cancellationToken)
     {
-        using var call = inference.Begin(new InferenceRequest(model, GrpcCallDeadline.Protocol, context.GetHttpContext().Caller()) { Deadline = context.DeadlineOf() });
+        using var call = inference.Begin(new InferenceRequest(model, GrpcCallDeadline.Protocol, context.GetHttpContext().Caller())
+        {
+            Deadline = context.DeadlineOf(),
+            // 0: the default version; a negative one names no version and is refused as unknown.
+            Version = version == 0 ? null : version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         try
         {
             if (!Enum.IsDefined(priority))

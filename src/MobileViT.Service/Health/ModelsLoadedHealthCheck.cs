@@ -9,7 +9,12 @@ internal sealed class ModelsLoadedHealthCheck(ModelRegistry registry) : IHealthC
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var states = registry.Entries.ToDictionary(m => m.Name, m => (object)m.State.Label());
-        var failed = registry.Entries.Where(e => e.State == ModelState.Failed).ToList();
+        // A repository model's versions, e.g. "2: ready (default), 3: ready (shadow), 1: draining".
+        foreach (var model in registry.Models.Where(m => m.FromRepository))
+            states[model.Name + " versions"] = string.Join(", ", registry.Describe(model).Versions.Select(v =>
+                $"{v.Version}: {v.State.Label()}{(v.Default ? " (default)" : v.Shadow ? " (shadow)" : "")}"));
+        // A configured model that failed stops the service; a repository model's failure is reported in the listing and the index.
+        var failed = registry.Models.Where(m => m.Configured is not null).Select(m => m.Representative).Where(e => e.State == ModelState.Failed).ToList();
         if (failed.Count > 0)
             return Task.FromResult(HealthCheckResult.Unhealthy("A model failed to load: " + string.Join("; ", failed.Select(f => $"{f.Name}: {f.Error}")), data: states));
         return Task.FromResult(registry.AllLoaded

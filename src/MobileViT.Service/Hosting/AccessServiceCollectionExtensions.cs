@@ -21,6 +21,7 @@ internal static class AccessServiceCollectionExtensions
         services.AddSingleton<AccessOptionsValidator>();
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<AccessOptionsValidator>());
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(sp => sp.GetRequiredService<AccessOptionsValidator>());
+        services.AddSingleton<IValidateOptions<Inference.Configuration.MobileViTOptions>, ControlApiAccessValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyStore>();
         services.AddHostedService<StartupActivation<ApiKeyStore>>();

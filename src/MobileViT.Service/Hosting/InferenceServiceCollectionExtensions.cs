@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Models.Repository;
+using MobileViT.Inference.Models.Shadow;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Serving;
 using MobileViT.Inference.Sources;
@@ -11,19 +13,30 @@ namespace MobileViT.Service.Hosting;
 
 internal static class InferenceServiceCollectionExtensions
 {
-    /// <summary>Binds and validates <c>MobileViT</c> settings and registers the inference core: sources, sessions, batchers, model loading.</summary>
+    /// <summary>
+    /// Binds and validates <c>MobileViT</c> settings and registers the inference core: sources, sessions, batchers, model
+    /// loading, the repository and its versions, shadow evaluation.
+    /// </summary>
     public static IServiceCollection AddMobileViTInference(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddOptions<MobileViTOptions>()
             .Bind(configuration.GetSection(MobileViTOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MobileViTOptions>, MobileViTOptionsValidator>();
+        services.AddSingleton<IValidateOptions<MobileViTOptions>, RepositoryOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MobileViTOptions>>().Value);
 
         services.AddSingleton(sp => new InferenceMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<ModelStatistics>();
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<VersionLoader>();
+        services.AddSingleton<VersionSwitcher>();
+        services.AddSingleton<ModelRepository>();
+        services.AddSingleton<ModelVersionMetrics>();
+        services.AddSingleton<ShadowEvaluator>();
+        // The version and shadow instruments exist from the start, so a scrape sees them before the first change.
+        services.AddHostedService<StartupActivation<ModelVersionMetrics>>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InferenceService>();
         services.AddSingleton<IAdmissionRule, WaitAwareAdmissionRule>();

@@ -24,14 +24,19 @@ internal static class ClassifyEndpoints
     {
         var group = app.MapGroup("/v1").WithTags("Classification");
         group.MapPost("/classify", (HttpContext context, int? topK, int? timeoutMs, string? include, InferenceService inference, MobileViTOptions options) =>
-                ClassifyOneAsync(null, context, topK, timeoutMs, include, inference, options))
+                ClassifyOneAsync(null, null, context, topK, timeoutMs, include, inference, options))
             .Document<ClassifyResponse>("Classify", "Classifies one image with the default model; include=crop also returns the crop the model was given.",
                 multipleImages: false);
         group.MapPost("/models/{name}/classify",
                 (string name, HttpContext context, int? topK, int? timeoutMs, string? include, InferenceService inference, MobileViTOptions options) =>
-                    ClassifyOneAsync(name, context, topK, timeoutMs, include, inference, options))
+                    ClassifyOneAsync(name, null, context, topK, timeoutMs, include, inference, options))
             .Document<ClassifyResponse>("ClassifyWithModel",
-                "Classifies one image with the named model; include=crop also returns the crop the model was given.", multipleImages: false);
+                "Classifies one image with the named model's default version; include=crop also returns the crop the model was given.", multipleImages: false);
+        group.MapPost("/models/{name}/versions/{version}/classify",
+                (string name, string version, HttpContext context, int? topK, int? timeoutMs, string? include, InferenceService inference, MobileViTOptions options) =>
+                    ClassifyOneAsync(name, version, context, topK, timeoutMs, include, inference, options))
+            .Document<ClassifyResponse>("ClassifyWithModelVersion",
+                "Classifies one image with the named version of the model (404 when it has no such version, 503 while it loads).", multipleImages: false);
         group.MapPost("/models/{name}/classify/batch", (string name, HttpContext context, int? topK, int? timeoutMs, InferenceService inference, MobileViTOptions options) =>
                 ClassifyManyAsync(name, context, topK, timeoutMs, inference, options))
             .Document<BatchClassifyResponse>("ClassifyBatch",
@@ -48,10 +53,10 @@ internal static class ClassifyEndpoints
         return endpoint;
     }
 
-    private static async Task<IResult> ClassifyOneAsync(string? name, HttpContext context, int? topK, int? timeoutMs, string? include,
+    private static async Task<IResult> ClassifyOneAsync(string? name, string? version, HttpContext context, int? topK, int? timeoutMs, string? include,
         InferenceService inference, MobileViTOptions options)
     {
-        using var call = inference.Begin(new InferenceRequest(name, Protocol, context.Caller()));
+        using var call = inference.Begin(new InferenceRequest(name, Protocol, context.Caller()) { Version = version });
         try
         {
             var keepInput = IncludesCrop(include);
@@ -62,7 +67,8 @@ internal static class ClassifyEndpoints
             var result = sample.Succeeded();
             WriteTimingHeaders(context.Response, result.QueueTime, result.InferenceTime, result.BatchSize, sample.PreprocessTime);
             var crop = result.Input is { } tensor ? CropImage.Of(call.Model, tensor) : null;
-            return TypedResults.Ok(new ClassifyResponse(response.Model.Name, response.Model.Synthetic, sample.Predictions!.Select(PredictionDto.From).ToList(), crop));
+            return TypedResults.Ok(new ClassifyResponse(response.Model.Name, response.Model.Version, response.Model.Synthetic,
+                sample.Predictions!.Select(PredictionDto.From).ToList(), crop));
         }
         catch (Exception e)
         {
@@ -96,7 +102,7 @@ internal static class ClassifyEndpoints
                 WriteTimingHeaders(context.Response, succeeded.Max(s => s.Inference!.QueueTime), succeeded.Max(s => s.Inference!.InferenceTime),
                     succeeded.Max(s => s.Inference!.BatchSize), succeeded.Max(s => s.PreprocessTime));
             }
-            return TypedResults.Ok(new BatchClassifyResponse(response.Model.Name, response.Model.Synthetic, results));
+            return TypedResults.Ok(new BatchClassifyResponse(response.Model.Name, response.Model.Version, response.Model.Synthetic, results));
         }
         catch (Exception e)
         {

@@ -4,7 +4,8 @@ namespace MobileViT.Service.Http;
 
 /// <summary>
 /// A model as <c>GET /v1/models</c> describes it (the REST wire contract): source, synthetic flag, input size, labels,
-/// execution provider, batching and where it stands. Fields known only once the model is loaded are omitted before.
+/// execution provider, batching and where it stands, those of its default version; then its versions and, when it has
+/// one, how its shadow version agrees with the default. Fields known only once the model is loaded are omitted before.
 /// </summary>
 internal sealed record ModelInfo(
     string Name,
@@ -23,8 +24,27 @@ internal sealed record ModelInfo(
     string? Error,
     ModelInfo.TensorNames? Tensors,
     ModelInfo.PreprocessingSettings? Preprocessing,
-    ModelInfo.TuningSummary? Tuning)
+    ModelInfo.TuningSummary? Tuning,
+    int? Version,
+    bool FromRepository,
+    string VersionPolicy,
+    IReadOnlyList<ModelInfo.VersionInfo> Versions,
+    ModelInfo.ShadowInfo? Shadow)
 {
+    /// <summary>
+    /// One version: its state (<c>loading</c>, <c>ready</c>, <c>draining</c>, <c>failed</c>, <c>unloaded</c>...), why
+    /// (a load failure, an incomplete directory, not selected by the policy), whether it is the default or the shadow,
+    /// where it was loaded from and the images it has run.
+    /// </summary>
+    public sealed record VersionInfo(int Version, string State, string? Reason, bool Default, bool Shadow, string? Origin, long ImagesRun);
+
+    /// <summary>
+    /// How the shadow version answers the default version's live requests: samples compared and dropped, top-1
+    /// agreement, top-5 overlap, mean |delta logit| and the shadow's latency (null before the first comparison).
+    /// </summary>
+    public sealed record ShadowInfo(int Version, int ShadowVersion, double Sample, long Compared, long Dropped, long Failed, double? Top1Agreement,
+        double? Top5Overlap, double? MeanAbsLogitDelta, double? LatencyP50Ms, double? LatencyP99Ms);
+
     public sealed record InputShape(int Channels, int Height, int Width);
 
     public sealed record BatchingSettings(int? MaxBatchSize, int MaxQueueDelayMs, int QueueCapacity, int RequestTimeoutMs);
@@ -57,7 +77,15 @@ internal sealed record ModelInfo(
             model.Error,
             signature is null ? null : new TensorNames(signature.InputName, signature.OutputName),
             loaded is null ? null : PreprocessingOf(loaded),
-            loaded?.Tuning is { } tuning ? TuningOf(tuning) : null);
+            loaded?.Tuning is { } tuning ? TuningOf(tuning) : null,
+            model.Version,
+            model.Origin == ModelDescription.FromRepository,
+            model.VersionPolicy,
+            model.Versions.Select(v => new VersionInfo(v.Version, v.State.Label(), v.Reason, v.Default, v.Shadow, v.Loaded?.Origin, v.ImagesRun)).ToList(),
+            model.Shadow is { } s
+                ? new ShadowInfo(s.Version, s.ShadowVersion, s.Sample, s.Compared, s.Dropped, s.Failed, s.Top1Agreement, s.Top5Overlap, s.MeanAbsLogitDelta,
+                    s.LatencyP50Ms, s.LatencyP99Ms)
+                : null);
     }
 
     private static PreprocessingSettings PreprocessingOf(ModelDescription.LoadedFacts loaded)

@@ -10,7 +10,8 @@ internal sealed record StatsResponse(DateTimeOffset Time, int RateWindowSeconds,
 
 /// <summary>
 /// One model's state and traffic; <c>instances</c>, <c>preprocessing</c> and the provider fields are null until the
-/// model has loaded.
+/// model has loaded. <c>version</c> is the default version, <c>versions</c> every version with its state, and
+/// <c>shadow</c> how the shadow version agrees with the default (null without one).
 /// </summary>
 internal sealed record ModelStats(
     string Name,
@@ -19,7 +20,10 @@ internal sealed record ModelStats(
     string? ExecutionProvider,
     IReadOnlyList<InstanceStats>? Instances,
     PreprocessingStats? Preprocessing,
-    ModelLiveStats Traffic);
+    ModelLiveStats Traffic,
+    int? Version,
+    IReadOnlyList<ModelInfo.VersionInfo> Versions,
+    ModelInfo.ShadowInfo? Shadow);
 
 internal sealed record InstanceStats(int Id, string ExecutionProvider);
 

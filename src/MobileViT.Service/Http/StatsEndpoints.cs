@@ -20,16 +20,22 @@ internal static class StatsEndpoints
 
     private static StatsResponse Describe(ModelRegistry registry, LiveStats stats, TimeProvider time)
     {
-        var figures = stats.Snapshot(registry.Entries.Select(e => e.Name));
-        var models = registry.Entries.Select(entry =>
+        var live = registry.Models;
+        var figures = stats.Snapshot(live.Select(e => e.Name));
+        var models = live.Select(liveModel =>
         {
+            var entry = liveModel.Representative;
             var model = entry.Served;
-            return new ModelStats(entry.Name, entry.State.Label(),
+            var described = ModelInfo.Of(registry.Describe(liveModel));
+            return new ModelStats(liveModel.Name, entry.State.Label(),
                 model?.Synthetic,
                 model?.ExecutionProvider,
                 model?.Instances.Select(instance => new InstanceStats(instance.Id, instance.ExecutionProvider)).ToList(),
                 model is null ? null : PreprocessingOf(model),
-                figures[entry.Name]);
+                figures[liveModel.Name],
+                described.Version,
+                described.Versions,
+                described.Shadow);
         }).ToList();
         return new StatsResponse(time.GetUtcNow(), LiveStats.RateWindowSeconds, models);
     }

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Core;
+using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Models.Repository;
 using MobileViT.Inference.Serving;
 using Microsoft.AspNetCore.Authorization;
 using MobileViT.Service.Access;
@@ -10,8 +12,13 @@ using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.KServe;
 
-/// <summary>The KServe V2 Open Inference Protocol over gRPC (<c>inference.GRPCInferenceService</c>).</summary>
-internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
+/// <summary>
+/// The KServe V2 Open Inference Protocol over gRPC (<c>inference.GRPCInferenceService</c>), with Triton's model
+/// repository extension (<c>RepositoryIndex</c>, <c>RepositoryModelLoad</c>, <c>RepositoryModelUnload</c>: admin scope,
+/// and <c>UNIMPLEMENTED</c> unless <c>MobileViT:Repository:ControlApi</c> is on).
+/// </summary>
+internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceService inference, ModelRepository repository, MobileViTOptions options)
+    : GRPCInferenceService.GRPCInferenceServiceBase
 {
     [AllowAnonymous]
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -21,21 +28,21 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = registry.IsReady });
 
-    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
-    {
-        V2Inference.RequireVersion(request.Name, request.Version);
-        return Task.FromResult(new ModelReadyResponse { Ready = registry.Get(request.Name).State == ModelState.Ready });
-    }
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ModelReadyResponse { Ready = registry.IsVersionReady(request.Name, request.Version) });
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerMetadataResponse { Name = V2ModelMetadata.ServerName, Version = V2ModelMetadata.ServerVersion, Extensions = { V2ModelMetadata.Extensions } });
+        Task.FromResult(new ServerMetadataResponse
+        {
+            Name = V2ModelMetadata.ServerName, Version = V2ModelMetadata.ServerVersion, Extensions = { V2ModelMetadata.ExtensionsOf(options.Repository.ControlApi) },
+        });
 
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
-        V2Inference.RequireVersion(request.Name, request.Version);
-        var model = registry.Describe(registry.GetAdmitting(request.Name).Name);
-        var loaded = model.Loaded!;
-        var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform, Versions = { V2Inference.Version } };
+        var served = registry.GetAdmitting(request.Name, request.Version);
+        var model = registry.Describe(served.Name);
+        var loaded = ModelDescription.FactsOf(served);
+        var response = new ModelMetadataResponse { Name = model.Name, Platform = V2ModelMetadata.Platform, Versions = { V2ModelMetadata.ReadyVersions(model) } };
         response.Inputs.AddRange(V2ModelMetadata.Inputs(loaded).Select(ToMessage));
         response.Outputs.AddRange(V2ModelMetadata.Outputs(loaded).Select(ToMessage));
         return Task.FromResult(response);
@@ -47,10 +54,10 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
         using var call = inference.Begin(new InferenceRequest(request.ModelName, GrpcCallDeadline.Protocol, context.GetHttpContext().Caller())
         {
             Deadline = context.DeadlineOf(),
+            Version = request.ModelVersion,
         });
         try
         {
-            V2Inference.RequireVersion(request.ModelName, request.ModelVersion);
             var requested = request.Outputs.Select(o => new V2RequestedOutput(o.Name, Classification(o))).ToList();
             long? timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
             long? level = request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var p) ? Integer(p, "priority") : null;
@@ -69,7 +76,7 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
 
     private static ModelInferResponse ToResponse(ModelInferRequest request, InferenceResponse result, V2InferenceOutput output)
     {
-        var response = new ModelInferResponse { ModelName = result.Model.Name, ModelVersion = V2Inference.Version, Id = request.Id };
+        var response = new ModelInferResponse { ModelName = result.Model.Name, ModelVersion = result.Model.VersionLabel, Id = request.Id };
         response.Parameters["synthetic"] = new InferParameter { BoolParam = result.Model.Synthetic };
         response.Parameters["server_batch_size"] = new InferParameter { Int64Param = output.LargestServerBatch };
         foreach (var tensor in output.Outputs)
@@ -136,6 +143,56 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
         for (var i = 0; i < values.Length; i++)
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
         return values;
+    }
+
+    [Authorize(Policy = AccessPolicies.Admin)]
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
+    {
+        RequireControlApi();
+        var response = new RepositoryIndexResponse();
+        response.Models.AddRange(repository.Index(request.Ready).Select(e => new RepositoryIndexResponse.Types.ModelIndex
+        {
+            Name = e.Name, Version = e.Version, State = e.State, Reason = e.Reason,
+        }));
+        return Task.FromResult(response);
+    }
+
+    [Authorize(Policy = AccessPolicies.Admin)]
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
+    {
+        RequireControlApi();
+        string? config = null;
+        foreach (var (name, parameter) in request.Parameters)
+        {
+            if (name == "config")
+            {
+                config = parameter.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam
+                    ? parameter.StringParam
+                    : throw new InvalidRequestException("Parameter 'config' must be a string_param: a Triton ModelConfig in JSON.", ErrorCodes.BadParameter);
+            }
+            else if (name.StartsWith("file:", StringComparison.Ordinal))
+            {
+                throw new InvalidRequestException($"Parameter '{name}': loading model files sent with the request is not supported; put the version in the " +
+                    "repository (<model>/<version>/) and load it.", ErrorCodes.BadParameter);
+            }
+        }
+        await repository.LoadAsync(request.ModelName, config, context.CancellationToken);
+        return new RepositoryModelLoadResponse();
+    }
+
+    [Authorize(Policy = AccessPolicies.Admin)]
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        RequireControlApi();
+        await repository.UnloadAsync(request.ModelName, context.CancellationToken);
+        return new RepositoryModelUnloadResponse();
+    }
+
+    /// <summary>The control API is off unless enabled: its methods are then as good as absent.</summary>
+    private void RequireControlApi()
+    {
+        if (!options.Repository.ControlApi)
+            throw new RpcException(new Status(StatusCode.Unimplemented, "The model control API is off: set MobileViT__Repository__ControlApi=true (it needs a repository and an API key with the admin scope)."));
     }
 
     private static ModelMetadataResponse.Types.TensorMetadata ToMessage(V2ModelMetadata.Tensor tensor) =>

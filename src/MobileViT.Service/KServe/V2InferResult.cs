@@ -6,12 +6,13 @@ namespace MobileViT.Service.KServe;
 /// The REST inference response: JSON, or when an output asked for binary data, the JSON header (its length in
 /// <c>Inference-Header-Content-Length</c>) followed by those outputs' bytes in output order.
 /// </summary>
-internal sealed class V2InferResult(string model, string? id, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<V2OutputTensor> outputs) : IResult
+internal sealed class V2InferResult(string model, string version, string? id, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<V2OutputTensor> outputs)
+    : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var binary = outputs.Select(o => o.Binary ? o.ToBinary() : null).ToList();
-        var header = new V2InferResponseJson(model, V2Inference.Version, id, parameters, outputs.Select((o, i) => binary[i] is { } bytes
+        var header = new V2InferResponseJson(model, version, id, parameters, outputs.Select((o, i) => binary[i] is { } bytes
             ? new V2OutputJson(o.Name, o.Shape, o.Datatype, new Dictionary<string, object> { ["binary_data_size"] = bytes.Length }, null)
             : new V2OutputJson(o.Name, o.Shape, o.Datatype, null, (object?)o.Fp32 ?? o.Strings)).ToList());
         var json = JsonSerializer.SerializeToUtf8Bytes(header);

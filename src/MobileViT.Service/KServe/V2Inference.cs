@@ -13,9 +13,6 @@ namespace MobileViT.Service.KServe;
 /// </summary>
 internal static class V2Inference
 {
-    /// <summary>The only version of every model.</summary>
-    public const string Version = "1";
-
     /// <summary>The request parameter that carries Triton's priority level: 1 is highest (high), 2 normal, 3 and above low, 0 the default.</summary>
     public const string PriorityParameter = "priority";
 
@@ -25,13 +22,6 @@ internal static class V2Inference
     /// <summary>Triton's <c>parameters.timeout</c> (microseconds) as a timeout; zero or negative is kept for the core to refuse.</summary>
     public static TimeSpan? Timeout(long? microseconds) =>
         microseconds is { } us ? TimeSpan.FromMicroseconds(Math.Min(us, MaxTimeoutMicroseconds)) : null;
-
-    /// <summary>Refuses any version but <see cref="Version"/> (an empty one means the latest) as an unknown model.</summary>
-    public static void RequireVersion(string model, string? version)
-    {
-        if (!string.IsNullOrEmpty(version) && version != Version)
-            throw new InferenceException(ErrorKind.UnknownModel, $"Model '{model}' has only version {Version}; version '{version}' does not exist.", ErrorCodes.UnknownVersion);
-    }
 
     /// <summary>Triton's <c>parameters.priority</c>, when given, as a priority.</summary>
     public static RequestPriority Priority(long? level) => level is { } l ? RequestPriorities.FromLevel(l, "parameters.priority") : RequestPriority.Normal;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MobileViT.Inference.Models;
+using MobileViT.Inference.Models.Versions;
 
 namespace MobileViT.Service.KServe;
 
@@ -36,12 +37,12 @@ internal sealed record V2ModelConfigJson(
         [property: JsonPropertyName("kind")] string Kind,
         [property: JsonPropertyName("count")] int Count);
 
-    public static V2ModelConfigJson Of(ModelDescription model)
+    /// <summary>The configuration of <paramref name="model"/>'s version whose facts are <paramref name="loaded"/>.</summary>
+    public static V2ModelConfigJson Of(ModelDescription model, ModelDescription.LoadedFacts loaded, ServingConfig serving)
     {
-        var loaded = model.Loaded!;
         var signature = loaded.Signature;
         var kind = loaded.ExecutionProvider.StartsWith("CUDA", StringComparison.OrdinalIgnoreCase) ? "KIND_GPU" : "KIND_CPU";
-        return new V2ModelConfigJson(model.Name, V2ModelMetadata.Platform, "onnxruntime", new { latest = new { num_versions = 1 } },
+        return new V2ModelConfigJson(model.Name, V2ModelMetadata.Platform, "onnxruntime", PolicyJson(serving.Policy),
             model.Batching.MaxBatchSize ?? 1,
             [
                 new(signature.InputName, "TYPE_FP32", [signature.Channels, signature.Height, signature.Width]),
@@ -50,6 +51,26 @@ internal sealed record V2ModelConfigJson(
             [new(signature.OutputName, "TYPE_FP32", [loaded.LabelCount])],
             new DynamicBatching(model.Batching.MaxQueueDelayMs * 1000L, []),
             [new InstanceGroup(model.Name + "_0", kind, loaded.Instances)],
-            V2ModelMetadata.Parameters(loaded).ToDictionary(p => p.Key, p => new StringParameter(p.Value)));
+            V2ModelMetadata.Parameters(loaded).Concat(ServingParameters(serving)).ToDictionary(p => p.Key, p => new StringParameter(p.Value)));
     }
+
+    /// <summary>The default and shadow versions, as the string parameters a load's config override sets them with.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> ServingParameters(ServingConfig serving)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (serving.DefaultVersion is { } v)
+            yield return new(ServingConfigJson.DefaultVersionParameter, v.ToString(invariant));
+        if (serving.ShadowVersion is { } s)
+            yield return new(ServingConfigJson.ShadowVersionParameter, s.ToString(invariant));
+        if (serving.ShadowSample is { } sample)
+            yield return new(ServingConfigJson.ShadowSampleParameter, sample.ToString(invariant));
+    }
+
+    /// <summary>Triton's JSON form of a ModelVersionPolicy.</summary>
+    private static object PolicyJson(VersionPolicy policy) => policy switch
+    {
+        VersionPolicy.Latest latest => new { latest = new { num_versions = latest.Count } },
+        VersionPolicy.Specific specific => new { specific = new { versions = specific.Versions.Order().ToArray() } },
+        _ => new { all = new { } },
+    };
 }

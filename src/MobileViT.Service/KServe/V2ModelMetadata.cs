@@ -20,6 +20,16 @@ internal static class V2ModelMetadata
     /// <summary>The Triton protocol extensions this server implements, as <c>/v2</c> and <c>ServerMetadata</c> list them.</summary>
     public static IReadOnlyList<string> Extensions { get; } = ["binary_tensor_data", "classification", "statistics", "model_configuration"];
 
+    /// <summary>Triton's model repository extension, listed when the control API is on.</summary>
+    public const string ModelRepositoryExtension = "model_repository";
+
+    public static IReadOnlyList<string> ExtensionsOf(bool controlApi) => controlApi ? [.. Extensions, ModelRepositoryExtension] : Extensions;
+
+    /// <summary>The versions of a model that serve now, as the protocol lists them.</summary>
+    public static IReadOnlyList<string> ReadyVersions(ModelDescription model) =>
+        model.Versions.Where(v => v.State == ModelState.Ready).Select(v => v.Version).Distinct().Order()
+            .Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
     public sealed record Tensor(string Name, string Datatype, long[] Shape);
 
     /// <summary>Inputs (send exactly one of them): the preprocessed tensor, or encoded images.</summary>

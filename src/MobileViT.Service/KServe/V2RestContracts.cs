@@ -41,3 +41,10 @@ internal sealed record V2ModelMetadataJson(
     [property: JsonPropertyName("inputs")] IReadOnlyList<V2ModelMetadata.Tensor> Inputs,
     [property: JsonPropertyName("outputs")] IReadOnlyList<V2ModelMetadata.Tensor> Outputs,
     [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, string>? Parameters = null);
+
+/// <summary>One row of Triton's repository index.</summary>
+internal sealed record V2RepositoryIndexEntryJson(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("reason")] string Reason);

@@ -42,7 +42,7 @@ internal sealed record V2ModelStatJson(
     [property: JsonPropertyName("inference_stats")] V2InferenceStatsJson InferenceStats,
     [property: JsonPropertyName("batch_stats")] IReadOnlyList<V2BatchStatJson> BatchStats)
 {
-    public static V2ModelStatJson Of(string model, ModelStatisticsSnapshot s) => new(model, V2Inference.Version,
+    public static V2ModelStatJson Of(string model, string version, ModelStatisticsSnapshot s) => new(model, version,
         s.LastInference?.ToUnixTimeMilliseconds() ?? 0, s.InferenceCount, s.ExecutionCount,
         new V2InferenceStatsJson(V2DurationJson.Of(s.Success), V2DurationJson.Of(s.Fail), V2DurationJson.Of(s.Queue), V2DurationJson.Of(s.ComputeInput),
             V2DurationJson.Of(s.ComputeInfer), V2DurationJson.Of(s.ComputeOutput), V2DurationJson.None, V2DurationJson.None),

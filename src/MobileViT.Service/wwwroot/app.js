@@ -105,6 +105,7 @@ function showModelFacts() {
   $("fact-instances").textContent = model.instances != null ? String(model.instances) : "–";
   $("fact-preprocessing").textContent = model.preprocessing ? describePreprocessing(model.preprocessing) : "–";
   $("fact-state").textContent = model.state;
+  $("fact-version").textContent = model.version != null ? `${model.version} (${model.versionPolicy})` : "–";
   const topK = $("topk-input");
   if (model.labelCount) topK.max = String(model.labelCount);
 }
@@ -155,7 +156,7 @@ function showResult(file, result, headers, roundTrip) {
   const size = crop ? `${crop.width}×${crop.height}` : "";
   $("crop-caption").textContent = `What the model saw${size ? ` (${size} centre crop)` : ""}`;
 
-  $("result-model").textContent = `· ${result.model}${result.synthetic ? " (synthetic: meaningless)" : ""}`;
+  $("result-model").textContent = `· ${result.model} version ${result.version}${result.synthetic ? " (synthetic: meaningless)" : ""}`;
   if (result.synthetic) $("synthetic-warning").hidden = false;
   const list = $("predictions");
   list.replaceChildren(...result.predictions.map(predictionItem));
@@ -308,6 +309,9 @@ function renderLive(stats) {
     drawSparkline(section.querySelector(".spark.queue svg"), queue, `Queue depth at the last ${queue.length} refreshes, peak ${Math.max(0, ...queue)}`);
     section.querySelector(".spark.queue .spark-max").textContent = `peak ${Math.max(0, ...queue)}`;
 
+    renderVersions(section.querySelector(".versions"), model.versions || []);
+    renderShadow(section.querySelector(".shadow"), model.shadow);
+
     const instances = section.querySelector(".instances");
     instances.replaceChildren(...(model.instances || []).map((instance) => {
       const item = document.createElement("li");
@@ -315,6 +319,36 @@ function renderLive(stats) {
       return item;
     }));
   }
+}
+
+// Every version of the model with its state; the default and the shadow are marked.
+function renderVersions(list, versions) {
+  list.hidden = versions.length === 0;
+  list.replaceChildren(...versions.map((v) => {
+    const item = document.createElement("li");
+    item.dataset.version = String(v.version);
+    item.dataset.state = v.state;
+    const role = v.default ? " · default" : v.shadow ? " · shadow" : "";
+    const images = v.imagesRun ? ` · ${v.imagesRun.toLocaleString("en-US")} images` : "";
+    item.textContent = `version ${v.version}: ${v.state}${role}${images}${v.reason ? ` (${v.reason})` : ""}`;
+    return item;
+  }));
+}
+
+// How the shadow version answers the default's live requests: the evidence for promoting it.
+function renderShadow(block, shadow) {
+  block.hidden = !shadow;
+  if (!shadow) return;
+  const percent = (x) => (x == null ? "–" : `${(x * 100).toFixed(1)}%`);
+  const figures = [
+    ["shadow-pair", `version ${shadow.shadowVersion} shadows ${shadow.version} on ${percent(shadow.sample)} of requests`],
+    ["shadow-top1", percent(shadow.top1Agreement)],
+    ["shadow-top5", percent(shadow.top5Overlap)],
+    ["shadow-delta", shadow.meanAbsLogitDelta == null ? "–" : shadow.meanAbsLogitDelta.toFixed(4)],
+    ["shadow-latency", shadow.latencyP50Ms == null ? "–" : `${shadow.latencyP50Ms.toFixed(1)} / ${shadow.latencyP99Ms.toFixed(1)} ms`],
+    ["shadow-compared", `${shadow.compared.toLocaleString("en-US")} compared, ${shadow.dropped.toLocaleString("en-US")} dropped`],
+  ];
+  for (const [stat, text] of figures) block.querySelector(`[data-stat="${stat}"]`).textContent = text;
 }
 
 function badge(text, kind) {
@@ -353,11 +387,35 @@ function liveModelSection(name) {
     tiles.append(tile);
   }
   section.append(heading, tiles, sparkline("rate", "Throughput, last 60 s"), sparkline("queue", "Queue depth"));
+  const versions = document.createElement("ul");
+  versions.className = "versions";
+  versions.setAttribute("aria-label", `Versions of ${name}`);
+  versions.hidden = true;
+  section.append(versions, shadowBlock(name));
   const instances = document.createElement("ul");
   instances.className = "instances";
   instances.setAttribute("aria-label", `Instances of ${name}`);
   section.append(instances);
   return section;
+}
+
+function shadowBlock(name) {
+  const block = document.createElement("dl");
+  block.className = "shadow";
+  block.setAttribute("aria-label", `Shadow evaluation of ${name}`);
+  block.hidden = true;
+  for (const [stat, label] of [["shadow-pair", "Shadow"], ["shadow-top1", "Top-1 agreement"], ["shadow-top5", "Top-5 overlap"],
+    ["shadow-delta", "Mean |Δ logit|"], ["shadow-latency", "Shadow p50 / p99"], ["shadow-compared", "Samples"]]) {
+    const row = document.createElement("div");
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.dataset.stat = stat;
+    dd.textContent = "–";
+    row.append(dt, dd);
+    block.append(row);
+  }
+  return block;
 }
 
 function sparkline(kind, title) {

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Runtime;
+using MobileViT.Inference.Sources;
+using MobileViT.Inference.Telemetry;
+
+namespace MobileViT.Inference.Models;
+
+/// <summary>
+/// Loads one version of a model: obtains its files, creates, tunes (when configured) and warms its sessions and
+/// batcher, moving its <see cref="ModelEntry"/> through <see cref="ModelState.Loading"/>, <see cref="ModelState.Tuning"/>,
+/// <see cref="ModelState.Warming"/> to <see cref="ModelState.Ready"/>, or to <see cref="ModelState.Failed"/> with the reason.
+/// </summary>
+public sealed class VersionLoader(
+    MobileViTOptions options,
+    ModelSourceResolver resolver,
+    SessionFactory sessions,
+    InferenceMetrics metrics,
+    ModelStatistics statistics,
+    ILoggerFactory loggers,
+    TimeProvider time)
+{
+    /// <summary>
+    /// Loads <paramref name="entry"/>'s version; <paramref name="verify"/>, when given, runs once its files have been
+    /// read and returns why they cannot be used (e.g. they changed while being read), or null. Throws when loading fails.
+    /// </summary>
+    internal async Task<ServedModel> LoadAsync(ModelEntry entry, int modelCount, Func<string?>? verify, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var artifacts = await resolver.ResolveAsync(entry.Options, cancellationToken).ConfigureAwait(false);
+            if (verify?.Invoke() is { } problem)
+                throw new ModelSourceException(problem);
+            var served = await Task.Run(() => ServedModel.Load(entry.Options, entry.Version, artifacts, options, Math.Max(1, modelCount), sessions, metrics,
+                    statistics, loggers, time, state => entry.MoveTo(state)), cancellationToken)
+                .ConfigureAwait(false);
+            metrics.RecordModelLoad(entry.Name, served.LoadDuration, served.WarmUpDuration, served.Instances.Select(i => i.ExecutionProvider));
+            if (served.Tuning is { } tuning)
+                metrics.RecordTuning(entry.Name, tuning);
+            entry.MoveTo(ModelState.Ready, served);
+            return served;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            entry.MoveTo(ModelState.Unloaded);
+            throw;
+        }
+        catch (Exception e)
+        {
+            entry.MoveTo(ModelState.Failed, error: e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Disposes a loaded version and gives its memory back; its instances no longer count.</summary>
+    internal async Task UnloadAsync(ServedModel model)
+    {
+        await model.DisposeAsync().ConfigureAwait(false);
+        metrics.RecordModelUnload(model.Name, model.Instances.Select(i => i.ExecutionProvider));
+        MemoryRelease.AfterUnload();
+    }
+}
