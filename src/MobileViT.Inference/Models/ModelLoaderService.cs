@@ -41,10 +41,12 @@ public sealed class ModelLoaderService(
             lifetime.ApplicationStarted.Register(lifetime.StopApplication);
             return;
         }
+        // The poll interval counts from here, before readiness: a clock advanced once the service is ready reaches the first poll.
+        using var polls = repository.Polls ? new PeriodicTimer(options.Repository.PollInterval, time) : null;
         registry.MarkStarted();
         ModelLog.AllReady(_logger, registry.Models.Count(m => m.Default is not null));
-        if (repository.Polls)
-            await PollAsync(stoppingToken).ConfigureAwait(false);
+        if (polls is not null)
+            await PollAsync(polls, stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads one configured model; false (after saying why) when it cannot be loaded.</summary>
@@ -63,9 +65,8 @@ public sealed class ModelLoaderService(
         }
     }
 
-    private async Task PollAsync(CancellationToken stoppingToken)
+    private async Task PollAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Repository.PollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

@@ -26,9 +26,10 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
         await model.Changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            model.Observe(repository.Versions, config, configProblem);
             var complete = repository.Versions.Values.Where(v => v.Complete).ToDictionary(v => v.Version);
             var desired = config.Select(complete.Keys);
+            // A configuration that selects nothing is not applied: what serves, and under which configuration, stays.
+            model.Observe(repository.Versions, desired.Count == 0 && model.Serving.Count > 0 ? model.Config : config, configProblem);
             if (desired.Count == 0)
             {
                 var problem = complete.Count == 0

@@ -13,6 +13,11 @@ namespace MobileViT.Service.Hosting;
 
 internal static class InferenceServiceCollectionExtensions
 {
+    /// <summary>The model served when neither <c>MobileViT:Models</c> nor a repository says otherwise.</summary>
+    public const string DefaultModelName = "mobilevit-small";
+
+    public const string DefaultModelSource = "hf:Xenova/mobilevit-small";
+
     /// <summary>
     /// Binds and validates <c>MobileViT</c> settings and registers the inference core: sources, sessions, batchers, model
     /// loading, the repository and its versions, shadow evaluation.
@@ -21,6 +26,12 @@ internal static class InferenceServiceCollectionExtensions
     {
         services.AddOptions<MobileViTOptions>()
             .Bind(configuration.GetSection(MobileViTOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                // Out of the box, one model; with a repository, its models alone unless models are also configured.
+                if (options.Models.Count == 0 && options.Repository.Directory is null)
+                    options.Models.Add(new ModelOptions { Name = DefaultModelName, Source = DefaultModelSource });
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MobileViTOptions>, MobileViTOptionsValidator>();
         services.AddSingleton<IValidateOptions<MobileViTOptions>, RepositoryOptionsValidator>();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Models.Repository;
 using MobileViT.Inference.Serving;
 using MobileViT.Service.Access;
@@ -21,7 +20,8 @@ internal static class V2RepositoryEndpoints
 
     public static IEndpointRouteBuilder MapKServeV2Repository(this IEndpointRouteBuilder app)
     {
-        if (!app.ServiceProvider.GetRequiredService<MobileViTOptions>().Repository.ControlApi)
+        // Read from configuration: the options are validated when the host starts, after the endpoints are mapped.
+        if (!app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>("MobileViT:Repository:ControlApi"))
             return app;
         var group = app.MapGroup("/v2/repository").WithTags("Model repository").WithMetadata(new V2ErrorBody()).RequireAuthorization(AccessPolicies.Admin);
         group.MapPost("/index", IndexAsync).WithName("V2RepositoryIndex")

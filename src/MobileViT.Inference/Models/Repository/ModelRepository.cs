@@ -104,14 +104,27 @@ public sealed class ModelRepository(MobileViTOptions options, ModelRegistry regi
         {
             var model = RepositoryScanner.Find(root, name)
                 ?? throw new InferenceException(ErrorKind.UnknownModel, $"The repository {root} has no model '{name}' (a directory {name}/<version>/).");
+            ServingConfig? previous;
             lock (_lock)
             {
+                previous = _overrides.GetValueOrDefault(name);
                 if (overridden is null)
                     _overrides.Remove(name);
                 else
                     _overrides[name] = overridden;
             }
             var result = await ApplyAsync(model, retryFailed: true, cancellationToken).ConfigureAwait(false);
+            if (result.Problem is not null)
+            {
+                // Nothing was applied: the configuration in force stays too.
+                lock (_lock)
+                {
+                    if (previous is null)
+                        _overrides.Remove(name);
+                    else
+                        _overrides[name] = previous;
+                }
+            }
             return result.Reason is { } reason ? throw new InvalidRequestException($"Failed to load '{name}': {reason}.", ErrorCodes.BadRequest) : result;
         }
         finally
