@@ -88,11 +88,14 @@ public sealed class InferenceMetrics : IDisposable
             "Warm-up tuning: how long the model's sweep took.");
     }
 
-    /// <summary>Makes a model's tuning sweep visible to the tuning instruments, once per model.</summary>
+    /// <summary>Makes a model's tuning sweep visible to the tuning instruments; a version loaded later replaces the earlier sweep.</summary>
     public void RecordTuning(string model, Tuning.TuningResult result)
     {
         lock (_tunings)
+        {
+            _tunings.RemoveAll(t => t.Model == model);
             _tunings.Add((model, result));
+        }
     }
 
     private List<Measurement<double>> ObserveTuning(Func<Tuning.TuningMeasurement, double> read)

@@ -372,20 +372,8 @@ function liveModelSection(name) {
   badges.className = "badges";
   heading.append(badges);
 
-  const tiles = document.createElement("dl");
-  tiles.className = "tiles";
-  for (const [stat, label] of [["rate", "Requests/s"], ["batch", "Mean batch"], ["queue", "Queue depth"],
-    ["p50", "p50 latency"], ["p99", "p99 latency"], ["total", "Requests"]]) {
-    const tile = document.createElement("div");
-    tile.className = "tile";
-    const dt = document.createElement("dt");
-    dt.textContent = label;
-    const dd = document.createElement("dd");
-    dd.dataset.stat = stat;
-    dd.textContent = "–";
-    tile.append(dt, dd);
-    tiles.append(tile);
-  }
+  const tiles = statList("tiles", "tile", [["rate", "Requests/s"], ["batch", "Mean batch"], ["queue", "Queue depth"],
+    ["p50", "p50 latency"], ["p99", "p99 latency"], ["total", "Requests"]]);
   section.append(heading, tiles, sparkline("rate", "Throughput, last 60 s"), sparkline("queue", "Queue depth"));
   const versions = document.createElement("ul");
   versions.className = "versions";
@@ -400,22 +388,29 @@ function liveModelSection(name) {
 }
 
 function shadowBlock(name) {
-  const block = document.createElement("dl");
-  block.className = "shadow";
+  const block = statList("shadow", "", [["shadow-pair", "Shadow"], ["shadow-top1", "Top-1 agreement"], ["shadow-top5", "Top-5 overlap"],
+    ["shadow-delta", "Mean |Δ logit|"], ["shadow-latency", "Shadow p50 / p99"], ["shadow-compared", "Samples"]]);
   block.setAttribute("aria-label", `Shadow evaluation of ${name}`);
   block.hidden = true;
-  for (const [stat, label] of [["shadow-pair", "Shadow"], ["shadow-top1", "Top-1 agreement"], ["shadow-top5", "Top-5 overlap"],
-    ["shadow-delta", "Mean |Δ logit|"], ["shadow-latency", "Shadow p50 / p99"], ["shadow-compared", "Samples"]]) {
-    const row = document.createElement("div");
+  return block;
+}
+
+// A <dl> of figures, each a <div> of its label and a value cell found by data-stat, "–" until filled.
+function statList(className, itemClass, stats) {
+  const list = document.createElement("dl");
+  list.className = className;
+  for (const [stat, label] of stats) {
+    const item = document.createElement("div");
+    if (itemClass) item.className = itemClass;
     const dt = document.createElement("dt");
     dt.textContent = label;
     const dd = document.createElement("dd");
     dd.dataset.stat = stat;
     dd.textContent = "–";
-    row.append(dt, dd);
-    block.append(row);
+    item.append(dt, dd);
+    list.append(item);
   }
-  return block;
+  return list;
 }
 
 function sparkline(kind, title) {
