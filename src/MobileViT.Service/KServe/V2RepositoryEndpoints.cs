@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using MobileViT.Inference.Models.Repository;
 using MobileViT.Inference.Serving;
 using MobileViT.Service.Access;
@@ -23,7 +24,7 @@ internal static class V2RepositoryEndpoints
         // Read from configuration: the options are validated when the host starts, after the endpoints are mapped.
         if (!app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>("MobileViT:Repository:ControlApi"))
             return app;
-        var group = app.MapGroup("/v2/repository").WithTags("Model repository").WithMetadata(new V2ErrorBody()).RequireAuthorization(AccessPolicies.Admin);
+        var group = app.MapGroup("/v2/repository").WithTags("Model repository").WithMetadata(new V2ErrorBody(), new AuthorizeAttribute(AccessPolicies.Admin));
         group.MapPost("/index", IndexAsync).WithName("V2RepositoryIndex")
             .WithSummary("Every version of every model, loaded or only in the repository: name, version, state (READY, LOADING, UNLOADING, UNAVAILABLE), reason. " +
                 "Body {\"ready\": true} keeps the ready ones. Needs the admin scope.");
