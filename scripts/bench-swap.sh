@@ -4,7 +4,7 @@
 # The repository holds model m, versions 1 and 2: the same MobileViT variant built from two seeds, so their answers
 # differ and every answer can be traced to one of them. Explicit control, the control API on, an admin key.
 # Usage: scripts/bench-swap.sh [xxs|xs|s] [output-dir]
-# Environment: SWAP_FRACTION (0.7), SWAP_ROUNDS (4), SWAP_PER_ROUND (5), SWAP_EVERY (3 s), SWAP_PORT (5390),
+# Environment: SWAP_FRACTION (0.7), SWAP_ROUNDS (4), SWAP_PER_ROUND (5), SWAP_EVERY (5 s), SWAP_PORT (5390),
 # SWAP_SERVICE_ENV (extra settings, e.g. 'MobileViT__Execution__Instances=1').
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,8 @@ trap cleanup EXIT
 for version in 1 2; do
   dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll build-model --variant "$variant" --seed "$version" --out "$repository/m/$version" >/dev/null
 done
-echo '{"version_policy": {"specific": {"versions": [1]}}}' > "$repository/m/model_config.json"
+# Both versions serve at first, so that each one's own answers can be recorded; the benchmark then serves one at a time.
+echo '{"version_policy": {"all": {}}}' > "$repository/m/model_config.json"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 env ${SWAP_SERVICE_ENV:-} MobileViT__Repository__Path="$repository" MobileViT__Repository__Control=explicit MobileViT__Repository__ControlApi=true \
@@ -39,7 +40,7 @@ curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not
 
 status=0
 python3 scripts/swap_under_load.py --port "$port" --key "$key" --images benchmarks/images/*.jpg \
-  --fraction "${SWAP_FRACTION:-0.7}" --rounds "${SWAP_ROUNDS:-4}" --swaps-per-round "${SWAP_PER_ROUND:-5}" --swap-every "${SWAP_EVERY:-3}" \
+  --fraction "${SWAP_FRACTION:-0.7}" --rounds "${SWAP_ROUNDS:-4}" --swaps-per-round "${SWAP_PER_ROUND:-5}" --swap-every "${SWAP_EVERY:-5}" \
   --json "$out/swap.json" | tee "$out/swap.txt" || status=$?
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/swap.txt"
 exit $status

@@ -4,9 +4,10 @@
 Run by scripts/bench-swap.sh against a running service whose repository holds model M with versions 1 and 2 (two
 differently seeded graphs, so their answers differ) and whose control API is on. Standard library only.
 
-1. Reference answers: every benchmark image is classified with each version pinned (/v1/models/M/versions/V/classify).
+1. Reference answers: every benchmark image is classified with each version pinned (/v1/models/M/versions/V/classify),
+   both versions serving; then the policy becomes [1].
 2. Capacity: a closed loop of CONCURRENCY clients for CAPACITY_SECONDS on the default route; requests/s.
-3. Rounds, arms interleaved: a quiet phase (no swap) and a swap phase (SWAPS_PER_ROUND swaps, one every SWAP_EVERY
+3. Rounds, arms interleaved (ABBA): a quiet phase (no swap) and a swap phase (SWAPS_PER_ROUND swaps, one every SWAP_EVERY
    seconds, alternating the version policy between [1] and [2] through POST /v2/repository/models/M/load), each of
    PHASE_SECONDS, both under the same open-loop load at FRACTION x capacity. Latency counts from the scheduled send time,
    so a stalled server cannot hide its queue in the client (no coordinated omission).
@@ -143,7 +144,7 @@ def main():
     parser.add_argument("--fraction", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--swaps-per-round", type=int, default=5)
-    parser.add_argument("--swap-every", type=float, default=3.0)
+    parser.add_argument("--swap-every", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--capacity-seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=64)
@@ -164,6 +165,9 @@ def main():
     distinct = sum(not same(reference[(1, i)], reference[(2, i)]) for i in range(len(images)))
     print(f"reference answers: {len(images)} images x 2 versions; {distinct} of {len(images)} differ between the versions")
 
+    # From here one version serves at a time, version 1 first.
+    swap(host, args.port, args.model, 1, args.key)
+
     # Warm the JIT and the batcher on the serving version, then measure capacity.
     capacity(host, args.port, path, images, args.key, args.concurrency, 5)
     rate_capacity = capacity(host, args.port, path, images, args.key, args.concurrency, args.capacity_seconds)
@@ -178,9 +182,10 @@ def main():
     version = 1
     loads = []
     for round_ in range(1, args.rounds + 1):
-        for arm in ("quiet", "swaps"):
+        # ABBA: the arm that goes first alternates, so a drift in the machine's load falls on both arms alike.
+        for arm in (("quiet", "swaps") if round_ % 2 else ("swaps", "quiet")):
             phase = f"{arm}-{round_}"
-            loads.append(os.getloadavg()[0])
+            loads.append((phase, os.getloadavg()[0]))
             if arm == "quiet":
                 scheduled_total += load.run(phase, rate, phase_seconds, counter)
                 continue
@@ -191,7 +196,9 @@ def main():
                 for k in range(args.swaps_per_round):
                     target_time = time.perf_counter() + args.swap_every
                     version = 2 if version == 1 else 1
-                    swaps.append({"round": round_, "to": version, "seconds": swap(host, args.port, args.model, version, args.key)})
+                    began = time.perf_counter()
+                    seconds = swap(host, args.port, args.model, version, args.key)
+                    swaps.append({"round": round_, "to": version, "seconds": seconds, "began": began, "ended": began + seconds})
                     delay = target_time - time.perf_counter()
                     if delay > 0 and k < args.swaps_per_round - 1:
                         time.sleep(delay)
@@ -227,6 +234,11 @@ def main():
             figures[arm] = percentile(values, 0.99)
         per_round.append({"round": round_, "p99_quiet_ms": figures["quiet"], "p99_swaps_ms": figures["swaps"],
                           "ratio": figures["swaps"] / figures["quiet"]})
+    # Within the swap phases: requests that finished while a version was loading, against those that did not.
+    def loading(t):
+        return any(w["began"] <= t <= w["ended"] for w in swaps)
+    during = [(f - sc) * 1000 for (p, sc, f, _, st, _) in results if p.startswith("swaps") and st == 200 and loading(f)]
+    between = [(f - sc) * 1000 for (p, sc, f, _, st, _) in results if p.startswith("swaps") and st == 200 and not loading(f)]
     summary = {
         "capacity_rps": rate_capacity, "rate_rps": rate, "fraction": args.fraction, "rounds": args.rounds,
         "swaps": len(swaps), "swap_seconds_median": statistics.median(s["seconds"] for s in swaps),
@@ -237,6 +249,8 @@ def main():
         "p50_swaps_ms": percentile(latency["swaps"], 0.5), "p99_swaps_ms": percentile(latency["swaps"], 0.99),
         "p99_ratio": percentile(latency["swaps"], 0.99) / percentile(latency["quiet"], 0.99),
         "p99_ratio_median_of_rounds": statistics.median(r["ratio"] for r in per_round),
+        "p99_while_loading_ms": percentile(during, 0.99), "p50_while_loading_ms": percentile(during, 0.5), "answered_while_loading": len(during),
+        "p99_between_loads_ms": percentile(between, 0.99), "p50_between_loads_ms": percentile(between, 0.5),
         "per_round": per_round, "load_average_at_phase_starts": loads,
         "failures": [{"status": r[4], "body": r[5][:200].decode(errors="replace")} for r in failures[:10]],
     }
@@ -247,9 +261,11 @@ def main():
     print(f"answers by version: {by_version}; not from exactly one version: {mismatched}")
     print(f"latency quiet: p50 {summary['p50_quiet_ms']:.1f} ms, p99 {summary['p99_quiet_ms']:.1f} ms")
     print(f"latency swaps: p50 {summary['p50_swaps_ms']:.1f} ms, p99 {summary['p99_swaps_ms']:.1f} ms")
+    print(f"within swap phases: while a version loads p50 {summary['p50_while_loading_ms']:.1f} ms, p99 {summary['p99_while_loading_ms']:.1f} ms "
+          f"({len(during)} answers); between loads p50 {summary['p50_between_loads_ms']:.1f} ms, p99 {summary['p99_between_loads_ms']:.1f} ms")
     print(f"p99 swaps / quiet: {summary['p99_ratio']:.2f} (pooled), {summary['p99_ratio_median_of_rounds']:.2f} (median of rounds: "
           + ", ".join(f"{r['ratio']:.2f}" for r in per_round) + ")")
-    print(f"load average at phase starts: " + ", ".join(f"{x:.1f}" for x in loads))
+    print("load average at phase starts: " + ", ".join(f"{p} {x:.1f}" for p, x in loads))
     ok = summary["lost"] == 0 and not failures and mismatched == 0 and summary["p99_ratio"] <= 2
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

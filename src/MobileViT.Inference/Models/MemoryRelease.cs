@@ -1,19 +1,18 @@
-using System.Runtime;
 using System.Runtime.InteropServices;
 
 namespace MobileViT.Inference.Models;
 
 /// <summary>
-/// Returns an unloaded version's memory to the operating system: its pinned tensor buffers are on the managed large
-/// object heap (compacted once here), and ONNX Runtime's arenas are freed to glibc, which keeps freed pages in its own
-/// arenas until <c>malloc_trim</c> asks it to give them back. Without both, RSS ratchets up across load/unload cycles.
+/// Returns an unloaded version's memory to the operating system: its pinned tensor buffers and pooled input buffers
+/// are freed by a full collection (a background one: requests keep being served meanwhile, where a blocking compacting
+/// collection would pause every thread), and ONNX Runtime's arenas, already freed to glibc, are handed back by
+/// <c>malloc_trim</c>: glibc otherwise keeps freed pages in its own arenas, and RSS ratchets up across load/unload cycles.
 /// </summary>
 internal static partial class MemoryRelease
 {
     public static void AfterUnload()
     {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
         if (!OperatingSystem.IsLinux())
             return;
         try

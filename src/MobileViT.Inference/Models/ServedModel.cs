@@ -87,9 +87,13 @@ public sealed class ServedModel : IAsyncDisposable
     /// Creates, tunes (when configured) and warms the model's sessions and its batcher; <paramref name="progress"/> hears
     /// of each stage as it begins (<see cref="ModelState.Tuning"/>, <see cref="ModelState.Warming"/>).
     /// </summary>
+    /// <param name="beside">
+    /// Another version of the model serves meanwhile: the instances are created and warmed one after another on a thread
+    /// of lower priority (<see cref="LowPriorityThread"/>), so that the load takes the CPU the requests being served leave.
+    /// </param>
     public static ServedModel Load(ModelOptions options, int version, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
         SessionFactory sessions, InferenceMetrics metrics, ModelStatistics statistics, ILoggerFactory loggers, TimeProvider? time = null,
-        Action<ModelState>? progress = null)
+        Action<ModelState>? progress = null, bool beside = false)
     {
         var logger = loggers.CreateLogger<ServedModel>();
         var started = Stopwatch.GetTimestamp();
@@ -102,52 +106,33 @@ public sealed class ServedModel : IAsyncDisposable
             tuning = Tune(options, artifacts, settings, modelCount, sessions, providers, logger);
             plan = new ExecutionPlan(tuning.Chosen.Instances, tuning.Chosen.IntraOpThreads);
         }
-        int? maxBatch = null;
-        PreprocessingPlacement? preprocessing = null;
         var instances = new List<SessionInstance>();
         try
         {
-            ModelSignature? signature = null;
-            for (var i = 0; i < plan.Instances; i++)
-            {
-                var (session, provider) = sessions.Create(artifacts.OnnxModel, providers, plan.IntraOpThreads, settings.Execution.CudaDeviceId, options.Name, i);
-                try
-                {
-                    signature ??= ModelSignature.FromSession(session, artifacts.Preprocessor.CropHeight, artifacts.Preprocessor.CropWidth);
-                }
-                catch
-                {
-                    session.Dispose();
-                    throw;
-                }
-                var onGpu = provider.StartsWith("CUDA", StringComparison.Ordinal);
-                maxBatch ??= tuning?.Chosen.MaxBatchSize ?? settings.Batching.ResolveMaxBatchSize(onGpu);
-                preprocessing ??= settings.Execution.ResolvePreprocessing(onGpu);
-                instances.Add(new SessionInstance(i, session, provider, signature, maxBatch.Value));
-            }
-            if (signature!.ClassCount != artifacts.Labels.Count)
-                throw new ModelSourceException($"Model '{options.Name}' outputs {signature.ClassCount} classes but config.json has {artifacts.Labels.Count} labels.");
-            var loaded = Stopwatch.GetElapsedTime(started);
-
-            progress?.Invoke(ModelState.Warming);
-            var warmStarted = Stopwatch.GetTimestamp();
-            Parallel.ForEach(instances, new ParallelOptions { MaxDegreeOfParallelism = instances.Count }, instance => instance.WarmUp());
-            var warmUp = Stopwatch.GetElapsedTime(warmStarted);
-            ModelLog.Loaded(logger, options.Name, artifacts.Origin, loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
-                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), preprocessing.ToString()!.ToLowerInvariant(), maxBatch!.Value,
-                warmUp.TotalMilliseconds);
+            // Beside a serving version, the sessions are created and warmed on a thread of lower priority, so the load
+            // uses the CPU that serving leaves; not with intra-op thread pools (their threads would inherit the priority
+            // and serve with it) nor when tuning (its measurements need the usual priority).
+            (ModelSignature Signature, int MaxBatch, PreprocessingPlacement Preprocessing, TimeSpan Loaded, TimeSpan WarmUp) Prepare() =>
+                CreateAndWarm(options, artifacts, settings, sessions, providers, plan, tuning, beside, instances, started, progress);
+            var prepared = beside && plan.IntraOpThreads == 1 && tuning is null
+                ? LowPriorityThread.Run($"load-{options.Name}-{version}", Prepare)
+                : Prepare();
+            ModelLog.Loaded(logger, options.Name, artifacts.Origin, prepared.Loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
+                string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), prepared.Preprocessing.ToString().ToLowerInvariant(), prepared.MaxBatch,
+                prepared.WarmUp.TotalMilliseconds);
 
             JpegDecoderNotice.LogOnce(logger);
             var preprocessor = new ImagePreprocessor(artifacts.Preprocessor, settings.Limits.MaxImagePixels, settings.Preprocessing.ResolveMode(options));
             WarmUp(preprocessor);
+            // The batcher's workers start here, on the caller's thread, at the usual priority.
             var recorder = statistics.For(options.Name, version);
             var batcher = new DynamicBatcher(options.Name, settings.Batching, instances, metrics, recorder,
                 loggers.CreateLogger<DynamicBatcher>(), time, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return new ServedModel(options, version, artifacts, preprocessor, signature, instances, plan, settings.Batching, preprocessing!.Value, batcher,
-                recorder)
+            return new ServedModel(options, version, artifacts, preprocessor, prepared.Signature, instances, plan, settings.Batching, prepared.Preprocessing,
+                batcher, recorder)
             {
-                LoadDuration = loaded,
-                WarmUpDuration = warmUp,
+                LoadDuration = prepared.Loaded,
+                WarmUpDuration = prepared.WarmUp,
                 Tuning = tuning,
             };
         }
@@ -157,6 +142,52 @@ public sealed class ServedModel : IAsyncDisposable
                 instance.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Creates the plan's session instances into <paramref name="instances"/> and warms each with every batch size (one
+    /// after another when <paramref name="beside"/> a serving version, all at once otherwise).
+    /// </summary>
+    private static (ModelSignature Signature, int MaxBatch, PreprocessingPlacement Preprocessing, TimeSpan Loaded, TimeSpan WarmUp) CreateAndWarm(
+        ModelOptions options, ModelArtifacts artifacts, MobileViTOptions settings, SessionFactory sessions, IReadOnlyList<ExecutionProviderKind> providers,
+        ExecutionPlan plan, TuningResult? tuning, bool beside, List<SessionInstance> instances, long started, Action<ModelState>? progress)
+    {
+        int? maxBatch = null;
+        PreprocessingPlacement? preprocessing = null;
+        ModelSignature? signature = null;
+        for (var i = 0; i < plan.Instances; i++)
+        {
+            var (session, provider) = sessions.Create(artifacts.OnnxModel, providers, plan.IntraOpThreads, settings.Execution.CudaDeviceId, options.Name, i);
+            try
+            {
+                signature ??= ModelSignature.FromSession(session, artifacts.Preprocessor.CropHeight, artifacts.Preprocessor.CropWidth);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+            var onGpu = provider.StartsWith("CUDA", StringComparison.Ordinal);
+            maxBatch ??= tuning?.Chosen.MaxBatchSize ?? settings.Batching.ResolveMaxBatchSize(onGpu);
+            preprocessing ??= settings.Execution.ResolvePreprocessing(onGpu);
+            instances.Add(new SessionInstance(i, session, provider, signature, maxBatch.Value));
+        }
+        if (signature!.ClassCount != artifacts.Labels.Count)
+            throw new ModelSourceException($"Model '{options.Name}' outputs {signature.ClassCount} classes but config.json has {artifacts.Labels.Count} labels.");
+        var loaded = Stopwatch.GetElapsedTime(started);
+
+        progress?.Invoke(ModelState.Warming);
+        var warmStarted = Stopwatch.GetTimestamp();
+        if (beside)
+        {
+            foreach (var instance in instances)
+                instance.WarmUp();
+        }
+        else
+        {
+            Parallel.ForEach(instances, new ParallelOptions { MaxDegreeOfParallelism = instances.Count }, instance => instance.WarmUp());
+        }
+        return (signature, maxBatch!.Value, preprocessing!.Value, loaded, Stopwatch.GetElapsedTime(warmStarted));
     }
 
     /// <summary>

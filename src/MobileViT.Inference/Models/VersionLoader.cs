@@ -22,9 +22,10 @@ public sealed class VersionLoader(
 {
     /// <summary>
     /// Loads <paramref name="entry"/>'s version; <paramref name="verify"/>, when given, runs once its files have been
-    /// read and returns why they cannot be used (e.g. they changed while being read), or null. Throws when loading fails.
+    /// read and returns why they cannot be used (e.g. they changed while being read), or null; <paramref name="beside"/>:
+    /// another version serves meanwhile. Throws when loading fails.
     /// </summary>
-    internal async Task<ServedModel> LoadAsync(ModelEntry entry, int modelCount, Func<string?>? verify, CancellationToken cancellationToken)
+    internal async Task<ServedModel> LoadAsync(ModelEntry entry, int modelCount, Func<string?>? verify, bool beside, CancellationToken cancellationToken)
     {
         try
         {
@@ -32,7 +33,7 @@ public sealed class VersionLoader(
             if (verify?.Invoke() is { } problem)
                 throw new ModelSourceException(problem);
             var served = await Task.Run(() => ServedModel.Load(entry.Options, entry.Version, artifacts, options, Math.Max(1, modelCount), sessions, metrics,
-                    statistics, loggers, time, state => entry.MoveTo(state)), cancellationToken)
+                    statistics, loggers, time, state => entry.MoveTo(state), beside), cancellationToken)
                 .ConfigureAwait(false);
             metrics.RecordModelLoad(entry.Name, served.LoadDuration, served.WarmUpDuration, served.Instances.Select(i => i.ExecutionProvider));
             if (served.Tuning is { } tuning)

@@ -80,7 +80,7 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
             ServedModel served;
             try
             {
-                served = await loader.LoadAsync(entry, registry.Models.Count, null, cancellationToken).ConfigureAwait(false);
+                served = await loader.LoadAsync(entry, registry.Models.Count, null, beside: false, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -173,7 +173,7 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
                     return null;
                 fingerprint = "changing";
                 return "its files changed while they were being read (still being written?); it is read again at the next load or poll";
-            }, cancellationToken).ConfigureAwait(false);
+            }, beside: model.Default is not null, cancellationToken).ConfigureAwait(false);
             return new ServingVersion(entry, served, fingerprint);
         }
         catch (Exception e) when (e is not OperationCanceledException)
