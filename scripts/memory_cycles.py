@@ -34,6 +34,17 @@ def rss_mib(pid):
     raise SystemExit("no VmRSS")
 
 
+def gc_committed_mib(port):
+    """The managed heap's committed memory after the last collection, from /metrics (.NET runtime instrumentation)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    for line in text.splitlines():
+        if line.startswith("dotnet_gc_last_collection_memory_committed_size_bytes"):
+            return float(line.split("}")[-1].split()[0] if "}" in line else line.split()[1]) / 1024 / 1024
+    return None
+
+
 def unloaded(port, key, model):
     index = json.loads(call(port, "POST", "/v2/repository/index", key, b""))
     return all(row["state"] == "UNAVAILABLE" for row in index if row["name"] == model)
@@ -59,12 +70,17 @@ def main():
         while not unloaded(args.port, args.key, args.model):
             time.sleep(0.1)
         rss_unloaded = rss_mib(args.pid)
+        gc_unloaded = gc_committed_mib(args.port)
         call(args.port, "POST", f"/v2/repository/models/{args.model}/load", args.key, b"{}")
         for image in images:
             call(args.port, "POST", f"/v1/models/{args.model}/classify", args.key, image, "image/jpeg")
         rss_loaded = rss_mib(args.pid)
-        rows.append({"cycle": cycle, "rss_unloaded_mib": rss_unloaded, "rss_loaded_mib": rss_loaded, "seconds": time.perf_counter() - started})
-        print(f"cycle {cycle:3d}: unloaded {rss_unloaded:7.0f} MiB, loaded {rss_loaded:7.0f} MiB ({rows[-1]['seconds']:.1f} s)")
+        gc_loaded = gc_committed_mib(args.port)
+        rows.append({"cycle": cycle, "rss_unloaded_mib": rss_unloaded, "rss_loaded_mib": rss_loaded, "gc_committed_unloaded_mib": gc_unloaded,
+                     "gc_committed_loaded_mib": gc_loaded, "seconds": time.perf_counter() - started})
+        gc = lambda v: "-" if v is None else f"{v:.0f}"
+        print(f"cycle {cycle:3d}: unloaded {rss_unloaded:7.0f} MiB (managed {gc(gc_unloaded)}), loaded {rss_loaded:7.0f} MiB (managed {gc(gc_loaded)}) "
+              f"({rows[-1]['seconds']:.1f} s)")
     first, last = rows[0], rows[-1]
     summary = {
         "cycles": args.cycles, "rss_start_mib": start, "rows": rows,

@@ -25,6 +25,7 @@ public sealed class ModelLoaderService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        MemoryRelease.Configure();
         var configured = registry.Models.Where(m => m.Configured is not null).Select(m => LoadConfiguredAsync(m, stoppingToken)).ToList();
         try
         {

@@ -20,6 +20,8 @@ public sealed class ServedModel : IAsyncDisposable
         ModelStatisticsRecorder statistics)
     {
         Options = options;
+        // The graph lives in the sessions from now on: the file's bytes (tens of MB for MobileViT-S) are not kept.
+        artifacts = artifacts with { OnnxModel = [] };
         Version = version;
         VersionLabel = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Statistics = statistics;
