@@ -40,12 +40,6 @@ public sealed class LiveModel
     /// <summary>The serving configuration in force (policy, default and shadow versions).</summary>
     public ServingConfig Config { get; private set; } = ServingConfig.Default;
 
-    /// <summary>Why the model's <c>model_config.json</c> was not applied at the last read; null when it was, or there is none.</summary>
-    public string? ConfigProblem { get; private set; }
-
-    /// <summary>Unloaded: admits nothing; listed until its versions have drained.</summary>
-    public bool Removed { get; private set; }
-
     /// <summary>Serialises changes to the model's versions: one load, reload or unload at a time.</summary>
     internal SemaphoreSlim Changes { get; } = new(1, 1);
 
@@ -110,13 +104,12 @@ public sealed class LiveModel
     }
 
     /// <summary>What the repository holds for this model now, and the configuration to apply (the file's, or the control API's override).</summary>
-    internal void Observe(IReadOnlyDictionary<int, VersionDirectory> repository, ServingConfig config, string? configProblem)
+    internal void Observe(IReadOnlyDictionary<int, VersionDirectory> repository, ServingConfig config)
     {
         lock (_lock)
         {
             _repository = repository;
             Config = config;
-            ConfigProblem = configProblem;
             // A failure is reported while the files that failed are still there.
             foreach (var version in _failures.Keys.Where(v => !repository.TryGetValue(v, out var d) || d.Fingerprint != _failures[v].Fingerprint).ToList())
                 _failures.Remove(version);
@@ -158,7 +151,7 @@ public sealed class LiveModel
     /// versions taken out of service (moved to <see cref="ModelState.Draining"/>), which the caller drains and disposes.
     /// Returns null, publishing nothing, once the server is shutting down.
     /// </summary>
-    internal IReadOnlyList<ServingVersion>? Publish(IReadOnlyDictionary<int, ServingVersion> next, double defaultShadowSample, bool remove = false)
+    internal IReadOnlyList<ServingVersion>? Publish(IReadOnlyDictionary<int, ServingVersion> next, double defaultShadowSample)
     {
         lock (_lock)
         {
@@ -175,7 +168,6 @@ public sealed class LiveModel
             foreach (var (version, serving) in next)
                 _serving[version] = serving;
             Volatile.Write(ref _route, BuildRoute(defaultShadowSample));
-            Removed = remove;
             foreach (var version in retired)
             {
                 version.Entry.MoveTo(ModelState.Draining);

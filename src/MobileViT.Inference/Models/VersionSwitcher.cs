@@ -20,7 +20,7 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
     /// loads the versions selected that are not serving (or whose files changed), then switches. With
     /// <paramref name="retryFailed"/> false (polling), a version that failed to load is not tried again until its files change.
     /// </summary>
-    internal async Task<VersionSwitch> ApplyAsync(LiveModel model, RepositoryModel repository, ServingConfig config, string? configProblem, bool retryFailed,
+    internal async Task<VersionSwitch> ApplyAsync(LiveModel model, RepositoryModel repository, ServingConfig config, bool retryFailed,
         CancellationToken cancellationToken)
     {
         await model.Changes.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -29,7 +29,7 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
             var complete = repository.Versions.Values.Where(v => v.Complete).ToDictionary(v => v.Version);
             var desired = config.Select(complete.Keys);
             // A configuration that selects nothing is not applied: what serves, and under which configuration, stays.
-            model.Observe(repository.Versions, desired.Count == 0 && model.Serving.Count > 0 ? model.Config : config, configProblem);
+            model.Observe(repository.Versions, desired.Count == 0 && model.Serving.Count > 0 ? model.Config : config);
             if (desired.Count == 0)
             {
                 var problem = complete.Count == 0
@@ -105,7 +105,7 @@ public sealed class VersionSwitcher(ModelRegistry registry, VersionLoader loader
         {
             // Out of the registry first, so that no request finds it between the two steps; then its versions drain.
             registry.Detach(model);
-            var retired = model.Publish(new Dictionary<int, ServingVersion>(), options.Repository.ShadowSample, remove: true) ?? [];
+            var retired = model.Publish(new Dictionary<int, ServingVersion>(), options.Repository.ShadowSample) ?? [];
             ModelLog.ModelUnloaded(logger, model.Name);
             foreach (var version in retired)
                 registry.TrackRetirement(RetireAsync(model, version));

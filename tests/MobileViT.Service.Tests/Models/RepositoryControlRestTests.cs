@@ -67,7 +67,7 @@ public sealed class RepositoryControlRestTests : IDisposable
     }
 
     [Fact]
-    public async Task The_index_filters_ready_models_and_bad_requests_get_the_protocols_error_body()
+    public async Task The_index_filters_ready_models_and_bad_requests_and_failed_loads_get_the_protocols_error_body()
     {
         _repository.WriteVersion("m", 1, seed: 11);
         _repository.WriteIncomplete("half", 1);
@@ -96,6 +96,16 @@ public sealed class RepositoryControlRestTests : IDisposable
         }
         // A refused load changed nothing.
         await AssertServedByAsync(service, ModelRepositoryDirectory.Pixels(2), "1", seed: 11);
+
+        // A version that fails to load: the load says why, and what served stays.
+        _repository.WriteUnreadable("m", 2);
+        using (var broken = await service.PostAsync("v2/repository/models/m/load", new { }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+            Assert.Contains("version 2 failed to load", (string?)JsonNode.Parse(await broken.Content.ReadAsStringAsync())!["error"]);
+        }
+        await AssertServedByAsync(service, ModelRepositoryDirectory.Pixels(2), "1", seed: 11);
+        Assert.Equal(("m", "2", "UNAVAILABLE"), Row(await IndexAsync(service), "2"));
     }
 
     internal static async Task AssertServedByAsync(LiveModelService service, float[] pixels, string version, int seed, string model = "m")

@@ -177,7 +177,18 @@ public sealed class ModelRepository(MobileViTOptions options, ModelRegistry regi
         }
         if (Root is not null && Directory.Exists(Root))
         {
-            foreach (var model in RepositoryScanner.Scan(Root).Models.Where(m => !listed.Contains(m.Name)))
+            IReadOnlyList<RepositoryModel> models;
+            try
+            {
+                models = RepositoryScanner.Scan(Root).Models;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // What is loaded is listed above; the repository's other models are not known now.
+                ModelLog.RepositoryUnreadable(logger, Root, e.Message);
+                models = [];
+            }
+            foreach (var model in models.Where(m => !listed.Contains(m.Name)))
             {
                 if (model.Versions.Count == 0)
                     rows.Add(new RepositoryIndexEntry(model.Name, "", RepositoryIndexEntry.Unavailable, "unloaded; no version directory"));
@@ -206,7 +217,7 @@ public sealed class ModelRepository(MobileViTOptions options, ModelRegistry regi
         if (repository.ConfigProblem is { } problem)
             ReportOnce(repository.Name, 0, repository.ConfigFingerprint, problem);
         var config = overridden ?? repository.Config ?? (repository.ConfigProblem is null ? ServingConfig.Default : model.Config);
-        var result = await switcher.ApplyAsync(model, repository, config, repository.ConfigProblem, retryFailed, cancellationToken).ConfigureAwait(false);
+        var result = await switcher.ApplyAsync(model, repository, config, retryFailed, cancellationToken).ConfigureAwait(false);
         lock (_lock)
             _applied[repository.Name] = Signature(repository);
         return result;

@@ -20,12 +20,16 @@ public static class RepositoryScanner
     public const string PreprocessorConfigFile = "preprocessor_config.json";
     public const string OnnxFile = "onnx/model.onnx";
 
-    /// <summary>Every model directory of the repository, by name (ordinal order), and the entries ignored with why.</summary>
+    /// <summary>
+    /// Every model directory of the repository, by name (ordinal order), and the entries ignored with why. Throws
+    /// <see cref="IOException"/> when the repository itself cannot be listed: a repository that cannot be read is not
+    /// an empty one, whose models would all be unloaded.
+    /// </summary>
     public static (IReadOnlyList<RepositoryModel> Models, IReadOnlyList<string> Ignored) Scan(string root)
     {
         var models = new List<RepositoryModel>();
         var ignored = new List<string>();
-        foreach (var directory in Directories(root))
+        foreach (var directory in Visible(System.IO.Directory.EnumerateDirectories(root)))
         {
             var name = System.IO.Path.GetFileName(directory);
             if (!IsModelName(name))
@@ -125,18 +129,18 @@ public static class RepositoryScanner
         }
     }
 
-    /// <summary>The subdirectories (links to directories included) whose names do not start with a dot.</summary>
+    /// <summary>The subdirectories (links to directories included) whose names do not start with a dot; none when it cannot be listed.</summary>
     private static IEnumerable<string> Directories(string directory)
     {
         try
         {
-            return System.IO.Directory.EnumerateDirectories(directory)
-                .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
-                .ToList();
+            return Visible(System.IO.Directory.EnumerateDirectories(directory));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
         }
     }
+
+    private static List<string> Visible(IEnumerable<string> directories) => directories.Where(d => !System.IO.Path.GetFileName(d).StartsWith('.')).ToList();
 }
