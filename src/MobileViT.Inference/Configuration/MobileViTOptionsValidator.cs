@@ -55,6 +55,18 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Batching__DrainRateWindowMs must be between 100 and 600000 (was {batching.DrainRateWindowMs}).");
         if (double.IsNaN(batching.WaitEstimateSafetyFactor) || batching.WaitEstimateSafetyFactor is < 1 or > 10)
             errors.Add($"{Prefix}Batching__WaitEstimateSafetyFactor must be between 1 and 10 (was {batching.WaitEstimateSafetyFactor}).");
+        if (double.IsNaN(batching.AdmissionQuantile) || batching.AdmissionQuantile is < 0.5 or > 1)
+            errors.Add($"{Prefix}Batching__AdmissionQuantile must be between 0.5 and 1 (was {batching.AdmissionQuantile}).");
+        if (batching.AdmissionCalibrationWindowMs is < 100 or > 600_000)
+            errors.Add($"{Prefix}Batching__AdmissionCalibrationWindowMs must be between 100 and 600000 (was {batching.AdmissionCalibrationWindowMs}).");
+        var guaranteed = batching.Priority.NormalGuaranteedShare + batching.Priority.LowGuaranteedShare;
+        foreach (var (level, share) in new[] { ("Normal", batching.Priority.NormalGuaranteedShare), ("Low", batching.Priority.LowGuaranteedShare) })
+        {
+            if (double.IsNaN(share) || share is < 0 or > 0.5)
+                errors.Add($"{Prefix}Batching__Priority__{level}GuaranteedShare must be between 0 and 0.5, a fraction of the images run (was {share}).");
+        }
+        if (guaranteed > 0.5)
+            errors.Add($"{Prefix}Batching__Priority__NormalGuaranteedShare and LowGuaranteedShare must add up to at most 0.5 (was {guaranteed}).");
 
         var execution = options.Execution;
         try

@@ -24,6 +24,7 @@ public sealed class InferenceCall : IDisposable
     private ServedModel? _model;
     private RequestPriority _priority = RequestPriority.Normal;
     private TimeSpan _timeout;
+    private AdmissionContext? _admission;
     private InferenceException? _failure;
     private bool _succeeded;
     private int _disposed;
@@ -68,7 +69,7 @@ public sealed class InferenceCall : IDisposable
                 _activity.SetTag("mobilevit.model", model.Name);
             }
             _timeout = EffectiveTimeout(timeout);
-            var modelContext = new AdmissionContext(Request, priority, _timeout, model);
+            var modelContext = _admission = new AdmissionContext(Request, priority, _timeout, model) { Arrived = _started };
             foreach (var rule in _service.ModelRules)
                 rule.Admit(modelContext);
             _model = model;
@@ -142,6 +143,7 @@ public sealed class InferenceCall : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _admission?.Release();
         var kind = _failure?.Kind ?? (_succeeded ? (ErrorKind?)null : ErrorKind.Failed);
         var outcome = kind is { } k ? RequestOutcome.Of(k) : RequestOutcome.Success;
         var duration = _service.Time.GetElapsedTime(_started);

@@ -65,7 +65,7 @@ public sealed class DynamicBatcherPriorityTests
     }
 
     [Fact]
-    public async Task The_drain_rate_comes_from_the_batches_and_the_predicted_wait_counts_the_queue_at_and_above_a_priority()
+    public async Task The_drain_rate_comes_from_the_batches_and_the_predicted_wait_counts_the_running_batch_and_the_queue_at_and_above_a_priority()
     {
         var clock = new FakeTimeProvider();
         var runner = new FakeBatchRunner(0, 1, SampleLength) { Gate = new SemaphoreSlim(0) };
@@ -89,13 +89,16 @@ public sealed class DynamicBatcherPriorityTests
             batcher.InferAsync(Sample(4), new InferenceCallOptions(TimeSpan.FromDays(1), Priority: RequestPriority.High), default),
         };
 
-        Assert.Equal(TimeSpan.FromMilliseconds(100), batcher.PredictWait(RequestPriority.High).Start);
-        Assert.Equal(TimeSpan.FromMilliseconds(300), batcher.PredictWait(RequestPriority.Normal).Start);
-        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Normal).Finish);
-        Assert.Equal(TimeSpan.FromMilliseconds(300), batcher.PredictWait(RequestPriority.Low).Start);
+        // The running batch has 100 ms to go; then the queue by priority, 100 ms an image.
+        var day = TimeSpan.FromDays(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), batcher.PredictWait(RequestPriority.High, day)!.Value.Start);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Normal, day)!.Value.Start);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), batcher.PredictWait(RequestPriority.Normal, day)!.Value.Finish);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Low, day)!.Value.Start);
+        Assert.True(batcher.PredictWait(RequestPriority.Low, day)!.Value.Ahead);
         runner.Gate.Release(10);
         await Task.WhenAll(queued.Append(running));
-        // Nothing queued ahead: no prediction, whatever the rate.
-        Assert.Null(batcher.PredictWait(RequestPriority.Low).Start);
+        // Nothing queued ahead: nothing to say against admitting, whatever the rate.
+        Assert.False(batcher.PredictWait(RequestPriority.Low, day)!.Value.Ahead);
     }
 }

@@ -34,19 +34,20 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
     {
         // 4 images/s, 250 ms a batch; every request has the 1 s default deadline.
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
-        await using var held = await fixture.HoldAsync(queued: 2);
+        await using var held = await fixture.HoldAsync(queued: 1);
         var unmeetable = fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable));
 
-        // 2 ahead: starts in 0.5 s, finishes in 0.75 s (0.94 s with the safety factor of 1.25), within 1 s: admitted.
+        // The running batch (250 ms to go) and 1 queued ahead: starts in 0.5 s, finishes in 0.75 s (0.94 s with the
+        // margin of 1.25), within 1 s: admitted.
         var admitted = SendAsync(protocol);
-        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 3, "the admitted request being queued");
-        // 3 ahead: would finish in 1.0 s, 1.25 s with the safety factor: refused at once, never queued.
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 2, "the admitted request being queued");
+        // 2 ahead: would finish in 1.0 s, 1.25 s with the margin: refused at once, never queued.
         var refused = await SendAsync(protocol);
 
         Assert.Equal(Status(protocol, 429, StatusCode.ResourceExhausted), refused);
-        Assert.Equal(3, fixture.Batcher.QueueDepth);
+        Assert.Equal(2, fixture.Batcher.QueueDepth);
         Assert.Equal(unmeetable + 1, fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable)));
-        // The model drains exactly as predicted: the admitted request starts 0.75 s after it arrived and succeeds.
+        // The model drains exactly as predicted: the admitted request starts 0.5 s after it arrived and succeeds.
         await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
         Assert.Equal(Status(protocol, 200, StatusCode.OK), await admitted);
     }
@@ -114,15 +115,15 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
     }
 
     [Theory]
-    [InlineData(200, "4")]
-    [InlineData(100, "2")]
-    public async Task Retry_after_is_when_the_queue_ahead_will_have_drained_enough(int batchMs, string retryAfter)
+    [InlineData(200, "4", 3400)]
+    [InlineData(100, "2", 1300)]
+    public async Task Retry_after_is_when_the_queue_ahead_will_have_drained_enough(int batchMs, string retryAfter, int pushbackMs)
     {
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(batchMs));
         await using var held = await fixture.HoldAsync(queued: 19);
 
-        // 19 ahead at 1000/batchMs images/s; the 1 s deadline admits a start within 0.8 s minus one batch.
-        // 200 ms: starts in 3.8 s, admissible from 0.6 s: retry in 3.2 s. 100 ms: 1.9 s and 0.7 s: retry in 1.2 s.
+        // The running batch and 19 queued ahead, batchMs each; the 1 s deadline admits a start within 0.8 s minus one batch.
+        // 200 ms: starts in 4.0 s, admissible from 0.6 s: retry in 3.4 s. 100 ms: 2.0 s and 0.7 s: retry in 1.3 s.
         using var rest = await fixture.Service.Client.PostAsync($"v1/models/{Model}/classify", ImageContent());
         using var v2 = await fixture.Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer",
             new { inputs = new[] { new { name = "image", shape = new[] { 1 }, datatype = "BYTES", data = new[] { Convert.ToBase64String(Image) } } } });
@@ -140,8 +141,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         Assert.Contains("deadline", (await v2.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetString());
         // gRPC: the same delay, to the millisecond, as the retry pushback.
         Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
-        var pushbackMs = int.Parse(grpc.Trailers.GetValue("grpc-retry-pushback-ms")!);
-        Assert.InRange(pushbackMs, batchMs == 200 ? 3200 : 1200, batchMs == 200 ? 3201 : 1201);
+        Assert.InRange(int.Parse(grpc.Trailers.GetValue("grpc-retry-pushback-ms")!), pushbackMs - 1, pushbackMs + 1);
     }
 
     [Fact]
