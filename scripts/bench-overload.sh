@@ -44,7 +44,7 @@ wait_ready() {
 }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== after: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes'); before: $before_ref"
+echo "== after: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes') (service built $(date -r src/MobileViT.Service/bin/Release/net10.0/MobileViT.Inference.dll +%H:%M:%S), cli $(date -r src/MobileViT.Cli/bin/$cli_config/net10.0/mobilevit.dll +%H:%M:%S)); before: $before_ref"
 for round in $(seq 1 "$rounds"); do
   for arm in ${arms//,/ }; do
     extra=()

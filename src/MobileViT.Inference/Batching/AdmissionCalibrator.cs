@@ -64,10 +64,13 @@ internal sealed class AdmissionCalibrator
         }
     }
 
-    /// <summary>A calibrating request finished <paramref name="actualFinish"/> after its admission; returns actual / predicted.</summary>
+    /// <summary>
+    /// A request finished <paramref name="actualFinish"/> after its admission; returns actual / predicted, to 0.01%
+    /// (finer is clock rounding, not error).
+    /// </summary>
     public double Record(AdmissionPrediction prediction, TimeSpan actualFinish)
     {
-        var ratio = actualFinish / prediction.Finish;
+        var ratio = Math.Round(actualFinish / prediction.Finish, 4);
         if (!prediction.Calibrates || double.IsNaN(ratio) || double.IsInfinity(ratio))
             return ratio;
         var now = _time.GetTimestamp();

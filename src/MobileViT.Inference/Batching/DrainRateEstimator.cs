@@ -37,9 +37,14 @@ internal sealed class DrainRateEstimator
         _window = (long)(window.TotalSeconds * time.TimestampFrequency);
     }
 
-    /// <summary>One batch of <paramref name="images"/> kept instance number <paramref name="instance"/> (0-based) busy for <paramref name="busy"/>.</summary>
+    /// <summary>
+    /// One batch of <paramref name="images"/> kept instance number <paramref name="instance"/> (0-based) busy for
+    /// <paramref name="busy"/>. A batch without measurable time says nothing about the speed and is left out.
+    /// </summary>
     public void Record(int instance, int images, TimeSpan busy)
     {
+        if (busy <= TimeSpan.Zero)
+            return;
         var now = _time.GetTimestamp();
         lock (_lock)
         {
