@@ -21,7 +21,7 @@ public sealed class AdmissionMetrics
         _finishRatio = meter.CreateHistogram("mobilevit.admission.finish.ratio", "1",
             "For each admitted request, its actual finish over its predicted finish, both from its admission (an expired request counts as finishing a batch after it was dropped).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.5, 2, 3, 5, 10] });
-        meter.CreateObservableGauge("mobilevit.admission.margin", () => Observe(c => c.Margin()), "1",
+        meter.CreateObservableGauge("mobilevit.admission.margin", () => Observe(c => c.Margin()), "{factor}",
             "The factor admission stretches predicted finishes by before comparing them with deadlines: a high quantile of the recent finish ratios, or the configured WaitEstimateSafetyFactor until there are enough.");
         meter.CreateObservableGauge("mobilevit.admission.calibration.samples", () => Observe(c => c.Samples()), "{request}",
             "Admitted requests in the calibration window whose predictions calibrate the margin.");

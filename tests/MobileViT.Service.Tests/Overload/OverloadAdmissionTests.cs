@@ -54,6 +54,31 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
 
     [Theory]
     [MemberData(nameof(AllProtocols))]
+    public async Task A_burst_is_admitted_up_to_what_can_finish_whatever_order_its_requests_are_queued_in(Protocol protocol)
+    {
+        // 250 ms a batch, the worker busy for 250 ms more; every request has the 1 s default deadline.
+        await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
+        await using var held = await fixture.HoldAsync(queued: 0);
+        var refusedBefore = fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable));
+
+        // Eight at once. Each admission counts the ones admitted before it, queued or not: the first finishes at 0.5 s,
+        // the second at 0.75 s (0.94 s with the margin of 1.25); the third would at 1.0 s (1.25 s). Two admitted.
+        var sent = Enumerable.Range(0, 8).Select(_ => SendAsync(protocol)).ToList();
+        var answered = new List<Task<string>>();
+        while (answered.Count < 6)
+            answered.Add(await Task.WhenAny(sent.Except(answered)).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.All(answered, a => Assert.Equal(Status(protocol, 429, StatusCode.ResourceExhausted), a.Result));
+        Assert.Equal(refusedBefore + 6, fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable)));
+        await QueueWatch.UntilDepthAsync(fixture.Batcher, 2);
+        Assert.Equal(0, fixture.Batcher.ReservedOf(RequestPriority.Normal));
+        await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
+        foreach (var admitted in sent.Except(answered))
+            Assert.Equal(Status(protocol, 200, StatusCode.OK), await admitted);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProtocols))]
     public async Task A_lightly_loaded_server_refuses_nothing_even_when_its_model_is_slow(Protocol protocol)
     {
         // 1 image/s: anything queued ahead of a 1 s request would make it unmeetable.
@@ -145,21 +170,30 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task The_drain_rate_and_the_predicted_wait_are_exported()
+    public async Task The_drain_rate_the_predicted_wait_and_the_calibration_are_exported()
     {
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
         var held = await fixture.HoldAsync(queued: 1, RequestPriority.High);
         var sent = SendAsync(Protocol.Rest, "high");
         await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepthOf(RequestPriority.High) == 2, "the request being queued");
 
-        var metrics = await fixture.Service.Client.GetStringAsync("metrics");
-        await held.DisposeAsync();
+        var metrics = (await fixture.Service.Client.GetStringAsync("metrics")).Split('\n');
+        await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
         Assert.Equal("200", await sent);
+        var after = (await fixture.Service.Client.GetStringAsync("metrics")).Split('\n');
 
-        var drainRate = metrics.Split('\n').Single(l => l.StartsWith("mobilevit_drain_rate_per_second{", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
-        Assert.EndsWith(" 4", drainRate);
-        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count{", StringComparison.Ordinal)
+        string Line(string[] lines, string name) => lines.Single(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
+        Assert.EndsWith(" 4", Line(metrics, "mobilevit_drain_rate_per_second"));
+        Assert.Contains(metrics, l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count{", StringComparison.Ordinal)
             && l.Contains("priority=\"high\"", StringComparison.Ordinal));
+        // The calibration: the margin in use (the uncalibrated one here), and each admitted request's prediction
+        // against what happened (it started 0.5 s and finished 0.75 s after it arrived, as predicted).
+        Assert.EndsWith(" 1.25", Line(after, "mobilevit_admission_margin"));
+        Assert.Matches(" [0-9]+$", Line(after, "mobilevit_admission_calibration_samples"));
+        Assert.Contains(after, l => l.StartsWith("mobilevit_admission_finish_ratio_bucket{", StringComparison.Ordinal)
+            && l.Contains($"model=\"{Model}\"") && l.Contains("le=\"1\"") && !l.EndsWith(" 0"));
+        Assert.Contains(after, l => l.StartsWith("mobilevit_admission_start_error_seconds_bucket{", StringComparison.Ordinal)
+            && l.Contains($"model=\"{Model}\"") && l.Contains("le=\"0\"") && !l.EndsWith(" 0"));
     }
 
     private static ByteArrayContent ImageContent()
