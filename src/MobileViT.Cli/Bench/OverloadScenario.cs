@@ -8,7 +8,10 @@ namespace MobileViT.Cli.Bench;
 /// deadline, optionally with a trickle of high-priority requests beside it (same deadline). <c>smooth</c> spaces the
 /// requests evenly; <c>burst</c> fires a burst of clients together every period. It reports goodput against the
 /// capacity, what the refused and expired requests got, the high-priority traffic's p99 against the normal traffic's
-/// and, given the server's process id, the CPU the server and the load generator used in each phase.
+/// and, given the server's process id, the CPU the server and the load generator used in each phase. With the process
+/// id it ends with a phase that measures what a refusal costs on its own: the same bodies at the same rate, every one
+/// refused in admission before its body is read (they name a model that does not exist: the path of a 429 up to the
+/// wait-aware rule's own decision), against the CPU per request served at capacity.
 /// </summary>
 public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter progress,
     int? serverPid = null)
@@ -20,7 +23,14 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
     public sealed record Settings(int CapacityConcurrency, double Multiple, int DeadlineMs, double HighRate, IReadOnlyList<string> Arrivals,
         TimeSpan BurstPeriod, int? BurstClients = null);
 
-    public sealed record Report(BenchPoint Capacity, CpuUse? CapacityCpu, double Multiple, int DeadlineMs, IReadOnlyList<Phase> Phases);
+    public sealed record Report(BenchPoint Capacity, CpuUse? CapacityCpu, double Multiple, int DeadlineMs, IReadOnlyList<Phase> Phases,
+        Refusals? RefusalCost = null);
+
+    /// <summary>The refusal-only phase: requests refused, the server's cores and CPU per refused request.</summary>
+    public sealed record Refusals(BenchPoint Point, long Refused, double ServerCores, double ServerMsPerRefused, double LoadGeneratorCores);
+
+    /// <summary>The model name of the refusal phase.</summary>
+    public const string UnknownModel = "refusal-cost-probe";
 
     /// <summary>
     /// One arrival pattern's overload. <see cref="Admitted"/> is every request the server did not refuse with 429
@@ -84,7 +94,19 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
             var highPoint = high is null ? null : await high;
             phases.Add(Summarise(arrivals, capacity, normalPoint, highPoint, await cpu.ReadAsync()));
         }
-        return new Report(capacity, capacityCpu, settings.Multiple, settings.DeadlineMs, phases);
+        return new Report(capacity, capacityCpu, settings.Multiple, settings.DeadlineMs, phases,
+            serverPid is null ? null : await MeasureRefusalsAsync(capacity.Throughput * settings.Multiple));
+    }
+
+    private async Task<Refusals> MeasureRefusalsAsync(double rate)
+    {
+        await using var client = new HttpBenchClient(baseAddress, UnknownModel);
+        var cpu = CpuWindow.Start(serverPid, warmup, duration);
+        var point = await new LoadRunner(client, images, warmup, duration, progress).OpenLoopAsync(rate);
+        var reading = (await cpu.ReadAsync())!;
+        var refused = point.Errors.TryGetValue("404", out var count) ? count : 0;
+        return new Refusals(point, refused, reading.ServerSeconds / reading.WallSeconds, refused > 0 ? reading.ServerSeconds / refused * 1000 : double.NaN,
+            reading.LoadGeneratorSeconds / reading.WallSeconds);
     }
 
     private static Phase Summarise(string arrivals, BenchPoint capacity, BenchPoint normal, BenchPoint? high, CpuWindow.Reading? cpu)
@@ -132,6 +154,12 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
                     summary += string.Create(CultureInfo.InvariantCulture, $", ~{perRefused:0.000} ms per refused");
             }
             output.WriteLine(summary);
+        }
+        if (report.RefusalCost is { } refusals)
+        {
+            var perServed = report.CapacityCpu?.ServerMsPerServed ?? double.NaN;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"refusals alone ({refusals.Point.TargetRate:0}/s, refused before the body is read): {refusals.Refused} refused, server {refusals.ServerCores:0.00} cores = {refusals.ServerMsPerRefused:0.000} ms per refusal = {refusals.ServerMsPerRefused / perServed:0.000} x a served request ({perServed:0.00} ms); load generator {refusals.LoadGeneratorCores:0.00} cores"));
         }
     }
 
