@@ -10,7 +10,8 @@
 # Environment: OVERLOAD_MULTIPLE (4), OVERLOAD_DEADLINE_MS (1000), OVERLOAD_HIGH_RATE (5), OVERLOAD_DURATION (15),
 # OVERLOAD_ARRIVALS (smooth,burst), OVERLOAD_BURST_PERIOD_MS (1000), OVERLOAD_ARMS (after,before), OVERLOAD_PORT (5370),
 # OVERLOAD_BEFORE_REF (df6d6a8), OVERLOAD_SERVICE_ENV (extra settings for every arm, e.g.
-# 'MobileViT__Batching__DrainRateWindowMs=2000'), OVERLOAD_CLI_CONFIGURATION (Release; Debug saves a second ~1 GB
+# 'MobileViT__Batching__DrainRateWindowMs=2000'), OVERLOAD_BENCH_ARGS (extra arguments of every overload run, e.g.
+# --expect-continue), OVERLOAD_CLI_CONFIGURATION (Release; Debug saves a second ~1 GB
 # Release output when the disk is short, at the cost of a heavier load generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,7 @@ for round in $(seq 1 "$rounds"); do
     echo "== round $round, arm $arm (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     "${cli[@]}" --url "http://127.0.0.1:$port" --overload "${OVERLOAD_MULTIPLE:-4}" --deadline-ms "${OVERLOAD_DEADLINE_MS:-1000}" \
       --arrivals "${OVERLOAD_ARRIVALS:-smooth,burst}" --burst-period-ms "${OVERLOAD_BURST_PERIOD_MS:-1000}" \
-      --high-rate "${OVERLOAD_HIGH_RATE:-5}" --concurrency 32 --duration "${OVERLOAD_DURATION:-15}" --warmup 3 --server-pid "$service" \
+      --high-rate "${OVERLOAD_HIGH_RATE:-5}" --concurrency 32 --duration "${OVERLOAD_DURATION:-15}" --warmup 3 --server-pid "$service" ${OVERLOAD_BENCH_ARGS:-} \
       --json "$out/overload-$arm-$round.json" | tee "$out/overload-$arm-$round.txt"
     echo "== round $round, arm $arm done (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     kill "$service"; wait "$service" 2>/dev/null || true; service=""

@@ -18,7 +18,7 @@ public sealed class BenchCommand : ICliCommand
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--group all|size|image] [--json FILE]
                mobilevit bench --url URL --overload MULTIPLE [--arrivals smooth,burst] [--burst-period-ms MS] [--burst-clients N]
-                               [--deadline-ms MS] [--high-rate R] [--concurrency C] [--server-pid PID]
+                               [--deadline-ms MS] [--high-rate R] [--concurrency C] [--server-pid PID] [--expect-continue]
                                [--model NAME] [--duration S] [--warmup S] [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
@@ -45,7 +45,9 @@ public sealed class BenchCommand : ICliCommand
         --burst-clients requests together every --burst-period-ms (default 1000; clients default to MULTIPLE x capacity
         per period). It reports per phase goodput / capacity, the 429s, the 504s among the admitted requests and the
         5xx, and the high-priority p99 against the normal p99; with --server-pid, the cores the server and the load
-        generator used in each phase and the server's CPU per served and (estimated) per refused request.
+        generator used in each phase and the server's CPU per served and (estimated) per refused request, then a phase
+        of requests that are all refused in admission before their bodies are read, for the CPU of a refusal alone.
+        --expect-continue sends every request of the scenario with Expect: 100-continue (bodies only once admitted).
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -56,7 +58,7 @@ public sealed class BenchCommand : ICliCommand
         var options = CommandLineOptions.Parse(args,
             ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch",
                 "rounds", "server-pid", "overload", "deadline-ms", "high-rate", "arrivals", "burst-period-ms", "burst-clients"],
-            ["in-process", "inference-only"]);
+            ["in-process", "inference-only", "expect-continue"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
@@ -91,7 +93,7 @@ public sealed class BenchCommand : ICliCommand
         var scenario = new OverloadScenario(AbsoluteUrl(options.Required("url"), "url"), options.Get("model"), images, warmup, duration, error,
             options.GetInt("server-pid"));
         var report = await scenario.RunAsync(new OverloadScenario.Settings(concurrency, multiple, deadlineMs, highRate, arrivals,
-            TimeSpan.FromMilliseconds(periodMs), burstClients));
+            TimeSpan.FromMilliseconds(periodMs), burstClients, options.Has("expect-continue")));
         OverloadScenario.Write(output, report);
         if (options.Get("json") is { } json)
             BenchReport.WriteJson(json, new { kind = "overload", url = options.Get("url"), cores = Environment.ProcessorCount, report });

@@ -19,9 +19,12 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
     public const string Smooth = "smooth";
     public const string Burst = "burst";
 
-    /// <summary>What to offer: <paramref name="BurstClients"/> null means the multiple of the capacity per period.</summary>
+    /// <summary>
+    /// What to offer: <paramref name="BurstClients"/> null means the multiple of the capacity per period;
+    /// <paramref name="ExpectContinue"/> makes every request of the scenario send <c>Expect: 100-continue</c>.
+    /// </summary>
     public sealed record Settings(int CapacityConcurrency, double Multiple, int DeadlineMs, double HighRate, IReadOnlyList<string> Arrivals,
-        TimeSpan BurstPeriod, int? BurstClients = null);
+        TimeSpan BurstPeriod, int? BurstClients = null, bool ExpectContinue = false);
 
     public sealed record Report(BenchPoint Capacity, CpuUse? CapacityCpu, double Multiple, int DeadlineMs, IReadOnlyList<Phase> Phases,
         Refusals? RefusalCost = null);
@@ -61,7 +64,7 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
     {
         BenchPoint capacity;
         CpuUse? capacityCpu;
-        await using (var closed = new HttpBenchClient(baseAddress, model))
+        await using (var closed = new HttpBenchClient(baseAddress, model, expectContinue: settings.ExpectContinue))
         {
             var cpu = CpuWindow.Start(serverPid, warmup, duration);
             capacity = await new LoadRunner(closed, images, warmup, duration, progress).ClosedLoopAsync(settings.CapacityConcurrency);
@@ -73,9 +76,10 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
             $"  capacity: {capacity.Throughput:0.0} img/s at c={settings.CapacityConcurrency}; offering {settings.Multiple:0.#}x = {capacity.Throughput * settings.Multiple:0} req/s with {settings.DeadlineMs} ms deadlines"));
 
         var deadline = settings.DeadlineMs.ToString(CultureInfo.InvariantCulture);
-        await using var normalClient = new HttpBenchClient(baseAddress, model, headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline });
+        await using var normalClient = new HttpBenchClient(baseAddress, model, headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline },
+            expectContinue: settings.ExpectContinue);
         await using var highClient = new HttpBenchClient(baseAddress, model,
-            headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline, ["x-request-priority"] = "high" });
+            headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline, ["x-request-priority"] = "high" }, expectContinue: settings.ExpectContinue);
         var phases = new List<Phase>();
         foreach (var arrivals in settings.Arrivals)
         {
@@ -95,12 +99,12 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
             phases.Add(Summarise(arrivals, capacity, normalPoint, highPoint, await cpu.ReadAsync()));
         }
         return new Report(capacity, capacityCpu, settings.Multiple, settings.DeadlineMs, phases,
-            serverPid is null ? null : await MeasureRefusalsAsync(capacity.Throughput * settings.Multiple));
+            serverPid is null ? null : await MeasureRefusalsAsync(capacity.Throughput * settings.Multiple, settings.ExpectContinue));
     }
 
-    private async Task<Refusals> MeasureRefusalsAsync(double rate)
+    private async Task<Refusals> MeasureRefusalsAsync(double rate, bool expectContinue)
     {
-        await using var client = new HttpBenchClient(baseAddress, UnknownModel);
+        await using var client = new HttpBenchClient(baseAddress, UnknownModel, expectContinue: expectContinue);
         var cpu = CpuWindow.Start(serverPid, warmup, duration);
         var point = await new LoadRunner(client, images, warmup, duration, progress).OpenLoopAsync(rate);
         var reading = (await cpu.ReadAsync())!;
