@@ -37,6 +37,7 @@ public static class ErrorCodes
     public const string InvalidApiKey = "invalid-api-key";
     public const string PermissionDenied = "permission-denied";
     public const string RateLimited = "rate-limited";
+    public const string TooManyFailedAuthentications = "too-many-failed-authentications";
 
     /// <summary>The code of a failure that names nothing more specific than its kind.</summary>
     public static string DefaultOf(ErrorKind kind) => kind switch
