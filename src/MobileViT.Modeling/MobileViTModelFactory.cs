@@ -12,25 +12,27 @@ public static class MobileViTModelFactory
     public const int IrVersion = 8;
 
     /// <summary>Deterministic seeded-random weights: same variant and seed give byte-identical output.</summary>
-    public static byte[] BuildSeeded(MobileViTVariant variant, int seed)
+    public static byte[] BuildSeeded(MobileViTVariant variant, int seed, MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable)
     {
         var architecture = MobileViTArchitecture.For(variant);
-        return Build(architecture, SeededWeightGenerator.Generate(architecture, seed), $"seeded random weights (seed {seed})");
+        return Build(architecture, SeededWeightGenerator.Generate(architecture, seed), $"seeded random weights (seed {seed})", features);
     }
 
     /// <summary>Weights from a safetensors file with Hugging Face MobileViTForImageClassification names.</summary>
-    public static byte[] BuildFromSafetensors(MobileViTVariant variant, string safetensorsPath)
+    public static byte[] BuildFromSafetensors(MobileViTVariant variant, string safetensorsPath, MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable)
     {
         var architecture = MobileViTArchitecture.For(variant);
-        return Build(architecture, SafetensorsReader.ReadAll(safetensorsPath), "weights from " + Path.GetFileName(safetensorsPath));
+        return Build(architecture, SafetensorsReader.ReadAll(safetensorsPath), "weights from " + Path.GetFileName(safetensorsPath), features);
     }
 
     /// <summary>The single import path: HF-named tensors to the emitted graph.</summary>
-    internal static byte[] Build(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights, string weightsDescription) =>
-        Emit(architecture, weights).ToModelBytes(
+    internal static byte[] Build(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights, string weightsDescription,
+        MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable) =>
+        Emit(architecture, weights, features).ToModelBytes(
             IrVersion, OpsetVersion, "MobileViT.Inference", "1.0",
             $"MobileViT-{architecture.Variant.ToName().ToUpperInvariant()} image classifier, {weightsDescription}.");
 
-    internal static OnnxGraphBuilder Emit(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights) =>
-        MobileViTOnnxEmitter.Emit(architecture, new DictionaryParameterSource(weights));
+    internal static OnnxGraphBuilder Emit(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights,
+        MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable) =>
+        MobileViTOnnxEmitter.Emit(architecture, new DictionaryParameterSource(weights), features);
 }

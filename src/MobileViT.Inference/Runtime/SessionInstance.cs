@@ -67,6 +67,9 @@ public sealed class SessionInstance : IBatchRunner
             Run(batch);
     }
 
+    /// <summary>Ends ONNX Runtime's profiling (when the session was created with it) and returns the profile's path.</summary>
+    public string EndProfiling() => Path.GetFullPath(_session.EndProfiling());
+
     public void Dispose()
     {
         foreach (var value in _inputValues.Concat(_outputValues))
