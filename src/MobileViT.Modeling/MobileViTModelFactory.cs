@@ -18,6 +18,10 @@ public static class MobileViTModelFactory
         return Build(architecture, SeededWeightGenerator.Generate(architecture, seed), $"seeded random weights (seed {seed})", features);
     }
 
+    /// <summary>Writes the seeded weights <see cref="BuildSeeded"/> uses as a safetensors file (HF names, BatchNorm statistics included).</summary>
+    public static void WriteSeededWeights(MobileViTVariant variant, int seed, string safetensorsPath) =>
+        SafetensorsWriter.Write(safetensorsPath, SeededWeightGenerator.Generate(MobileViTArchitecture.For(variant), seed));
+
     /// <summary>Weights from a safetensors file with Hugging Face MobileViTForImageClassification names.</summary>
     public static byte[] BuildFromSafetensors(MobileViTVariant variant, string safetensorsPath, MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable)
     {

@@ -16,11 +16,13 @@ public sealed class BuildModelCommand : ICliCommand
     public string Usage =>
         """
         usage: mobilevit build-model --variant {xxs|xs|s} (--seed N | --weights FILE.safetensors) --out DIR [--graph portable]
+                                   [--save-weights FILE.safetensors]
 
           --variant   MobileViT size: xxs, xs or s
           --seed      build with deterministic seeded-random weights
           --weights   build from a safetensors file with Hugging Face MobileViTForImageClassification names
           --out       model directory to write (created if missing; existing files are replaced)
+          --save-weights  with --seed: also write the seeded weights as safetensors (for other implementations)
           --graph     graph features, comma separated (default portable: standard ONNX, opset 17):
                         none                 the network as HF writes it, op for op (BatchNorm and attention scale folded)
                         portable             TokenGemm,NaturalTokenOrder,ProjectionsOnTokens
@@ -34,7 +36,7 @@ public sealed class BuildModelCommand : ICliCommand
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var options = CommandLineOptions.Parse(args, "variant", "seed", "weights", "out", "graph");
+        var options = CommandLineOptions.Parse(args, "variant", "seed", "weights", "out", "graph", "save-weights");
         var variantText = options.Required("variant");
         if (!MobileViTVariants.TryParse(variantText, out var variant))
             throw new UsageException($"unknown variant '{variantText}' (expected xxs, xs or s).");
@@ -61,6 +63,12 @@ public sealed class BuildModelCommand : ICliCommand
             ? MobileViTModelFactory.BuildFromSafetensors(variant, weights, features)
             : MobileViTModelFactory.BuildSeeded(variant, seed!.Value, features);
         ModelDirectoryWriter.Write(outDir, variant, model);
+        if (options.Get("save-weights") is { } saveWeights)
+        {
+            if (seed is null)
+                throw new UsageException("--save-weights goes with --seed.");
+            MobileViTModelFactory.WriteSeededWeights(variant, seed.Value, saveWeights);
+        }
 
         var root = Path.GetFullPath(outDir);
         output.WriteLine($"Built MobileViT-{variant.ToName()} from {(weights is not null ? "weights " + weights : $"seed {seed}")} (graph: {features}) in {stopwatch.ElapsedMilliseconds} ms:");
