@@ -29,6 +29,34 @@ public static class MobileViTModelFactory
         return Build(architecture, SafetensorsReader.ReadAll(safetensorsPath), "weights from " + Path.GetFileName(safetensorsPath), features);
     }
 
+    /// <summary>
+    /// Weights from a Hugging Face weights file, <c>*.safetensors</c> or a PyTorch zip checkpoint
+    /// (<c>pytorch_model.bin</c>, read by a restricted reader that accepts tensors only); the variant is the one whose
+    /// parameter layout the weights match.
+    /// </summary>
+    public static (MobileViTVariant Variant, byte[] OnnxModel) BuildFromWeightsFile(string weightsPath, MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable)
+    {
+        var weights = weightsPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            ? SafetensorsReader.ReadAll(weightsPath)
+            : PyTorchCheckpointReader.ReadAll(weightsPath);
+        var architecture = DetectArchitecture(weights, weightsPath);
+        return (architecture.Variant, Build(architecture, weights, "weights from " + Path.GetFileName(weightsPath), features));
+    }
+
+    /// <summary>The variant whose every parameter the weights hold with the right shape (extra tensors are ignored).</summary>
+    internal static MobileViTArchitecture DetectArchitecture(IReadOnlyDictionary<string, FloatTensor> weights, string whereForErrors)
+    {
+        foreach (var variant in Enum.GetValues<MobileViTVariant>())
+        {
+            var architecture = MobileViTArchitecture.For(variant);
+            if (MobileViTParameterLayout.For(architecture).All(p => weights.TryGetValue(p.Name, out var t) && t.Shape.SequenceEqual(p.Shape)))
+                return architecture;
+        }
+        var hint = weights.TryGetValue("classifier.weight", out var classifier) ? $" (classifier.weight is {FloatTensor.FormatShape(classifier.Shape)})" : "";
+        throw new InvalidDataException(
+            $"{whereForErrors}: the weights are not MobileViT-XXS, -XS or -S for 1000 ImageNet classes with Hugging Face names{hint}.");
+    }
+
     /// <summary>The single import path: HF-named tensors to the emitted graph.</summary>
     internal static byte[] Build(MobileViTArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> weights, string weightsDescription,
         MobileViTGraphFeatures features = MobileViTGraphFeatureSets.Portable) =>
