@@ -19,7 +19,17 @@ public sealed class ModelSourceResolver(HuggingFaceHubClient hub, bool fallbackT
                 return BuildSynthetic(source.SyntheticVariant);
 
             case ModelSourceKind.LocalDirectory:
-                return ModelDirectoryReader.Read(Path.GetFullPath(source.Value), model.OnnxFile ?? ModelOptions.DefaultOnnxFile, source.ToString());
+            {
+                var directory = Path.GetFullPath(source.Value);
+                if (model.OnnxFile is null && Directory.Exists(directory) && await IsBuildableAsync(model, source, directory, cancellationToken).ConfigureAwait(false))
+                {
+                    var weights = HuggingFaceWeightFiles.InPreferenceOrder.Select(f => Path.Combine(directory, f)).FirstOrDefault(File.Exists);
+                    if (weights is not null)
+                        return BuildFromWeights(model, source, directory, weights);
+                    LogNoWeights(model, source);
+                }
+                return ModelDirectoryReader.Read(directory, model.OnnxFile ?? ModelOptions.DefaultOnnxFile, source.ToString());
+            }
 
             case ModelSourceKind.HuggingFace:
                 try
@@ -51,22 +61,33 @@ public sealed class ModelSourceResolver(HuggingFaceHubClient hub, bool fallbackT
     {
         var (repository, revision) = (source.Value, model.Revision);
         var directory = await hub.EnsureFilesAsync(repository, revision, ["config.json", "preprocessor_config.json"], cancellationToken).ConfigureAwait(false);
-        if (model.OnnxFile is null)
+        if (model.OnnxFile is null && await IsBuildableAsync(model, source, directory, cancellationToken).ConfigureAwait(false))
         {
-            var config = await File.ReadAllTextAsync(Path.Combine(directory, "config.json"), cancellationToken).ConfigureAwait(false);
-            if (!MobileViTHuggingFaceConfig.IsBuildable(config, out var reason))
-                logger.LogInformation("Model {Name} ({Source}): serving {OnnxFile}, not building the graph: {Reason}", model.Name, source, ModelOptions.DefaultOnnxFile, reason);
-            else if (await FindWeightsAsync(repository, revision, cancellationToken).ConfigureAwait(false) is { } weights)
+            if (await FindWeightsAsync(repository, revision, cancellationToken).ConfigureAwait(false) is { } weights)
                 return BuildFromWeights(model, source, directory, weights);
-            else
-                logger.LogInformation("Model {Name} ({Source}) publishes no {Weights}: serving {OnnxFile}", model.Name, source,
-                    string.Join(" or ", HuggingFaceWeightFiles.InPreferenceOrder), ModelOptions.DefaultOnnxFile);
+            LogNoWeights(model, source);
         }
 
         var onnxFile = model.OnnxFile ?? ModelOptions.DefaultOnnxFile;
         await hub.EnsureFilesAsync(repository, revision, [onnxFile], cancellationToken).ConfigureAwait(false);
         return ModelDirectoryReader.Read(directory, onnxFile, source.ToString());
     }
+
+    /// <summary>Whether the directory's config.json describes a MobileViT this service's builder reproduces (logged when not).</summary>
+    private async Task<bool> IsBuildableAsync(ModelOptions model, ModelSource source, string directory, CancellationToken cancellationToken)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath))
+            return false;
+        var config = await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false);
+        if (MobileViTHuggingFaceConfig.IsBuildable(config, out var reason))
+            return true;
+        ModelSourceLog.NotBuildable(logger, model.Name, source, ModelOptions.DefaultOnnxFile, reason);
+        return false;
+    }
+
+    private void LogNoWeights(ModelOptions model, ModelSource source) =>
+        ModelSourceLog.NoWeights(logger, model.Name, source, string.Join(" or ", HuggingFaceWeightFiles.InPreferenceOrder), ModelOptions.DefaultOnnxFile);
 
     /// <summary>
     /// The first weight file in preference order that is cached; when none is and the ONNX file is (an earlier start
@@ -102,8 +123,8 @@ public sealed class ModelSourceResolver(HuggingFaceHubClient hub, bool fallbackT
                 "Set MobileViT__Models__N__OnnxFile to serve the repository's ONNX file instead.", e);
         }
         var file = Path.GetFileName(weights);
-        logger.LogInformation("Model {Name} ({Source}): built MobileViT-{Variant} from {Weights} in {Elapsed:0} ms", model.Name, source,
-            variant.ToName().ToUpperInvariant(), file, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        ModelSourceLog.Built(logger, model.Name, source, variant.ToName().ToUpperInvariant(), ServedGraph.Features.ToString(), file,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var artifacts = ModelDirectoryReader.ReadWithoutOnnx(directory, $"{source} (built from {file})");
         return artifacts with { OnnxModel = onnx };
     }

@@ -91,6 +91,21 @@ public sealed class HuggingFaceWeightsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_local_directory_with_weights_is_built_too_unless_OnnxFile_is_set()
+    {
+        var settings = new Dictionary<string, string>(RunningService.SmallModel("hub", SharedFixtures.MobileViTXxsSeed7));
+        await using (var built = await RunningService.StartAsync(settings))
+        {
+            Assert.Equal($"{SharedFixtures.MobileViTXxsSeed7} (built from model.safetensors)", await OriginAsync(built));
+            SharedFixtureModelService.AssertProbeLogits(await ProbeLogitsAsync(built));
+        }
+
+        settings["MobileViT:Models:0:OnnxFile"] = "onnx/model.onnx";
+        await using var exported = await RunningService.StartAsync(settings);
+        Assert.Equal(SharedFixtures.MobileViTXxsSeed7, await OriginAsync(exported));
+    }
+
+    [Fact]
     public async Task A_repository_without_weights_serves_its_onnx_file()
     {
         var repository = Repository("xxs-onnx", "onnx/model.onnx");
