@@ -33,7 +33,8 @@ public sealed class BenchGraphsCommand : ICliCommand
         The sessions are created as the service creates them (CPU provider, all graph optimisations, sequential, no
         spinning) and fed the same seeded-random pixels. Prints each round's mean ms per run and speed ratio
         (reference time / built time: above 1 means the built graph is faster), then the median ratio per graph,
-        thread count and batch size.
+        thread count and batch size: of wall time, and of the process's CPU time (user + system, all threads) over the
+        same runs, which other processes on a busy machine disturb far less than wall time.
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -99,20 +100,24 @@ public sealed class BenchGraphsCommand : ICliCommand
         foreach (var batch in batches)
         {
             var ratios = labels.Select(_ => new List<double>()).ToList();
+            var cpuRatios = labels.Select(_ => new List<double>()).ToList();
             for (var round = 1; round <= rounds; round++)
             {
-                var meanMs = InterleavedMeanMs(sessions, batch, runs, firstIndex: round - 1);
+                var (meanMs, cpuMs) = InterleavedMeanMs(sessions, batch, runs, firstIndex: round - 1);
                 for (var i = 1; i < sessions.Count; i++)
                 {
                     var ratio = meanMs[0] / meanMs[i];
                     ratios[i - 1].Add(ratio);
-                    output.WriteLine($"threads {threads} batch {batch} round {round}: {labels[i - 1]} {meanMs[i]:0.00} ms, reference {meanMs[0]:0.00} ms, ratio {ratio:0.000}");
+                    cpuRatios[i - 1].Add(cpuMs[0] / cpuMs[i]);
+                    output.WriteLine($"threads {threads} batch {batch} round {round}: {labels[i - 1]} {meanMs[i]:0.00} ms (cpu {cpuMs[i]:0.00}), " +
+                        $"reference {meanMs[0]:0.00} ms (cpu {cpuMs[0]:0.00}), ratio {ratio:0.000} (cpu {cpuMs[0] / cpuMs[i]:0.000})");
                 }
             }
             for (var i = 0; i < labels.Count; i++)
             {
                 var prefix = labels.Count == 1 ? "" : labels[i] + " ";
-                var median = $"{prefix}threads {threads} batch {batch}: median ratio {Median(ratios[i]):0.000} (range {ratios[i].Min():0.000}-{ratios[i].Max():0.000}; above 1: built faster)";
+                var median = $"{prefix}threads {threads} batch {batch}: median ratio {Median(ratios[i]):0.000} (range {ratios[i].Min():0.000}-{ratios[i].Max():0.000}; " +
+                    $"cpu time {Median(cpuRatios[i]):0.000}, range {cpuRatios[i].Min():0.000}-{cpuRatios[i].Max():0.000}; above 1: built faster)";
                 output.WriteLine(median);
                 medians.Add(median);
             }
@@ -135,28 +140,26 @@ public sealed class BenchGraphsCommand : ICliCommand
     }
 
     /// <summary>
-    /// Mean ms per run of each graph, their runs interleaved one by one so a burst of load from elsewhere on the machine
-    /// lands on all of them; the graph that goes first rotates between rounds.
+    /// Mean wall and CPU ms per run of each graph, their runs interleaved one by one so a burst of load from elsewhere on
+    /// the machine lands on all of them; the graph that goes first rotates between rounds.
     /// </summary>
-    private static double[] InterleavedMeanMs(IReadOnlyList<SessionInstance> sessions, int batch, int runs, int firstIndex)
+    private static (double[] WallMs, double[] CpuMs) InterleavedMeanMs(IReadOnlyList<SessionInstance> sessions, int batch, int runs, int firstIndex)
     {
-        var totals = new TimeSpan[sessions.Count];
+        var wall = new TimeSpan[sessions.Count];
+        var cpu = new TimeSpan[sessions.Count];
         for (var run = 0; run < runs; run++)
         {
             for (var k = 0; k < sessions.Count; k++)
             {
                 var index = (firstIndex + k) % sessions.Count;
-                totals[index] += Timed(sessions[index], batch);
+                var cpuBefore = Environment.CpuUsage.TotalTime;
+                var started = Stopwatch.GetTimestamp();
+                sessions[index].Run(batch);
+                wall[index] += Stopwatch.GetElapsedTime(started);
+                cpu[index] += Environment.CpuUsage.TotalTime - cpuBefore;
             }
         }
-        return totals.Select(t => t.TotalMilliseconds / runs).ToArray();
-    }
-
-    private static TimeSpan Timed(SessionInstance instance, int batch)
-    {
-        var started = Stopwatch.GetTimestamp();
-        instance.Run(batch);
-        return Stopwatch.GetElapsedTime(started);
+        return (wall.Select(t => t.TotalMilliseconds / runs).ToArray(), cpu.Select(t => t.TotalMilliseconds / runs).ToArray());
     }
 
     private static double Median(IReadOnlyList<double> values)
