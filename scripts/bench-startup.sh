@@ -4,7 +4,8 @@
 # 20 (sequential, the same photo). Model: synthetic:xxs (2 instances x 1 thread, the CPU default here).
 # Arms: build (dotnet build -c Release, what `dotnet run` and the other bench scripts run), publish (dotnet publish
 # -r linux-x64, as the Dockerfile did before ReadyToRun), r2r (the same with -p:PublishReadyToRun=true).
-# An arm ARM:KEY=VALUE runs ARM with one more environment variable, e.g. r2r:DOTNET_TieredPGO=0.
+# An arm ARM:KEY=VALUE runs ARM with one more environment variable, e.g. r2r:DOTNET_TieredPGO=0; ARM@REF builds ARM
+# from a git commit instead of the working tree (a temporary worktree), e.g. r2r@HEAD~1 against r2r.
 # Usage: scripts/bench-startup.sh [rounds] [arms]   e.g. scripts/bench-startup.sh 5 build,publish,r2r
 # Environment: STARTUP_SOURCE (default synthetic:xxs), BENCH_SERVICE_ENV (settings for every arm).
 set -euo pipefail
@@ -13,12 +14,20 @@ rounds=${1:-5}; arms=${2:-publish,r2r}
 source=${STARTUP_SOURCE:-synthetic:xxs}
 image=benchmarks/images/chelsea.jpg
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+worktrees=()
+cleanup() { for w in "${worktrees[@]}"; do git worktree remove --force "$w" >/dev/null 2>&1 || true; done; rm -rf "$out"; }
+trap cleanup EXIT
 for arm in $(tr ',' '\n' <<<"$arms" | cut -d: -f1 | sort -u); do
-  case $arm in
-    build) dotnet build -c Release -v q -nologo src/MobileViT.Service >/dev/null ;;
-    publish) dotnet publish src/MobileViT.Service -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -p:PublishReadyToRun=false -v q -nologo -o "$out/publish" >/dev/null ;;
-    r2r) dotnet publish src/MobileViT.Service -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -p:PublishReadyToRun=true -v q -nologo -o "$out/r2r" >/dev/null ;;
+  tree=. kind=${arm%%@*}
+  if [[ $arm == *@* ]]; then
+    tree=$out/tree-${#worktrees[@]}
+    git worktree add --detach "$tree" "${arm#*@}" >/dev/null 2>&1
+    worktrees+=("$tree")
+  fi
+  case $kind in
+    build) dotnet build -c Release -v q -nologo "$tree/src/MobileViT.Service" -o "$out/$arm" >/dev/null ;;
+    publish) dotnet publish "$tree/src/MobileViT.Service" -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -p:PublishReadyToRun=false -v q -nologo -o "$out/$arm" >/dev/null ;;
+    r2r) dotnet publish "$tree/src/MobileViT.Service" -c Release -r linux-x64 --self-contained false -p:UseAppHost=false -p:PublishReadyToRun=true -v q -nologo -o "$out/$arm" >/dev/null ;;
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
 done
@@ -26,10 +35,7 @@ done
 run() {
   local arm=${1%%:*} extra= dll
   [[ $1 == *:* ]] && extra=${1#*:}
-  case $arm in
-    build) dll=src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll ;;
-    *) dll=$out/$arm/MobileViT.Service.dll ;;
-  esac
+  dll=$out/$arm/MobileViT.Service.dll
   local started; started=$(date +%s%N)
   env ${BENCH_SERVICE_ENV:-} $extra MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="$source" \
     MobileViT__Execution__Providers=CPU Kestrel__Endpoints__Http__Url=http://127.0.0.1:5430 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5431 \
