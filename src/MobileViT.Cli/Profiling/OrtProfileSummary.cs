@@ -67,6 +67,29 @@ public sealed record OrtProfileSummary(int Runs, double RunMilliseconds, double 
         return new OrtProfileSummary(measured.Count, measured.Average(r => r.End - r.Start) / 1000, nodeMicros / runCount / 1000, operators);
     }
 
+    /// <summary>A Markdown table of several profiles side by side: ms per run per operator type, then run and node totals.</summary>
+    public static string CompareMarkdown(IReadOnlyList<OrtProfileSummary> summaries)
+    {
+        var text = new StringBuilder();
+        var columns = Enumerable.Range(1, summaries.Count).Select(i => $"model {i}").ToList();
+        text.AppendLine("| operator | " + string.Join(" | ", columns) + " |");
+        text.AppendLine("|---|" + string.Concat(columns.Select(_ => "---:|")));
+        var opTypes = summaries.SelectMany(s => s.Operators)
+            .GroupBy(o => o.OpType, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Max(o => o.MillisecondsPerRun))
+            .Select(g => g.Key);
+        foreach (var opType in opTypes)
+        {
+            var cells = summaries.Select(s => s.Operators.FirstOrDefault(o => o.OpType == opType) is { } o
+                ? string.Create(CultureInfo.InvariantCulture, $"{o.MillisecondsPerRun:0.000} ({o.NodesPerRun:0.#})")
+                : "-");
+            text.AppendLine($"| {opType} | " + string.Join(" | ", cells) + " |");
+        }
+        text.AppendLine("| all nodes | " + string.Join(" | ", summaries.Select(s => string.Create(CultureInfo.InvariantCulture, $"**{s.NodeMilliseconds:0.000}**"))) + " |");
+        text.AppendLine("| whole run | " + string.Join(" | ", summaries.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.RunMilliseconds:0.000}"))) + " |");
+        return text.ToString();
+    }
+
     /// <summary>A Markdown table: operator type, ms per run, share of node time, nodes per run.</summary>
     public string ToMarkdown()
     {

@@ -16,11 +16,13 @@ public sealed class ProfileGraphCommand : ICliCommand
     public string Summary => "Time per operator type of an ONNX graph, from ONNX Runtime's profiler.";
 
     public string Usage => """
-        usage: mobilevit profile-graph --model DIR|FILE.onnx [--batch 1,8] [--threads 1] [--runs 50] [--warmup 5]
-                                       [--keep DIR]
+        usage: mobilevit profile-graph --model DIR|FILE.onnx[,DIR|FILE.onnx...] [--batch 1,8] [--threads 1] [--runs 50]
+                                       [--warmup 5] [--keep DIR]
                mobilevit profile-graph --summarise PROFILE.json [--warmup 0]
 
-          --model      the graph to profile (a model directory, as build-model writes, or an .onnx file)
+          --model      the graph(s) to profile (model directories, as build-model writes, or .onnx files), comma
+                       separated; several graphs run in turn, one run each, so that load from elsewhere on the machine
+                       lands on all of them, and a table compares them per operator type
           --batch      batch sizes, each profiled in its own session (default 1,8)
           --threads    ONNX Runtime intra-op threads (default 1)
           --runs       measured runs per batch size (default 50)
@@ -28,7 +30,7 @@ public sealed class ProfileGraphCommand : ICliCommand
           --keep       keep the profiler's JSON files in this directory (default: deleted)
           --summarise  summarise an existing ONNX Runtime profile instead of running a graph
 
-        The session is created as the service creates it (CPU provider, all graph optimisations, sequential, no
+        Each session is created as the service creates it (CPU provider, all graph optimisations, sequential, no
         spinning) with ONNX Runtime's profiler on, and fed seeded-random pixels. The summary adds up the node
         (kernel) events inside each measured run by operator type, after ONNX Runtime's graph optimisations: the
         fused operators it created are listed under their own names (e.g. FusedConv, QuickGelu). Prints a Markdown
@@ -49,7 +51,8 @@ public sealed class ProfileGraphCommand : ICliCommand
             return CliApp.ExitSuccess;
         }
 
-        var model = GraphSessions.OnnxFile(options.Required("model"), "model");
+        var models = options.Required("model").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => GraphSessions.OnnxFile(m, "model")).ToList();
         var batches = options.GetIntList("batch") ?? [1, 8];
         var threads = GraphSessions.Positive(options, "threads", 1);
         var runs = GraphSessions.Positive(options, "runs", 50);
@@ -60,27 +63,29 @@ public sealed class ProfileGraphCommand : ICliCommand
         var directory = keep ?? Directory.CreateTempSubdirectory("mobilevit-profile-").FullName;
         Directory.CreateDirectory(directory);
 
-        output.WriteLine($"model: {model}");
+        for (var m = 0; m < models.Count; m++)
+            output.WriteLine(models.Count == 1 ? $"model: {models[m]}" : $"model {m + 1}: {models[m]}");
         output.WriteLine($"{Environment.ProcessorCount} cores, {threads} intra-op thread(s), {warmup} warm-up + {runs} measured runs per batch size");
         var factory = new SessionFactory(NullLogger<SessionFactory>.Instance);
         try
         {
             foreach (var batch in batches)
             {
-                string profile;
-                using (var instance = GraphSessions.Create(factory, model, threads, batch, "profile", Path.Combine(directory, $"batch{batch}")))
+                var summaries = ProfileInTurn(factory, models, threads, batch, warmup, runs, Path.Combine(directory, $"batch{batch}"), keep is not null ? output : null);
+                for (var m = 0; m < models.Count; m++)
                 {
-                    GraphSessions.FillSeededPixels([instance], batch);
-                    for (var i = 0; i < warmup + runs; i++)
-                        instance.Run(batch);
-                    profile = instance.EndProfiling();
+                    output.WriteLine();
+                    output.WriteLine(models.Count == 1 ? $"### batch {batch}, {threads} thread(s)" : $"### model {m + 1}, batch {batch}, {threads} thread(s)");
+                    output.WriteLine();
+                    output.Write(summaries[m].ToMarkdown());
                 }
-                output.WriteLine();
-                output.WriteLine($"### batch {batch}, {threads} thread(s)");
-                output.WriteLine();
-                output.Write(OrtProfileSummary.Read(profile, warmup).ToMarkdown());
-                if (keep is not null)
-                    output.WriteLine($"(profile: {profile})");
+                if (models.Count > 1)
+                {
+                    output.WriteLine();
+                    output.WriteLine($"### batch {batch}, {threads} thread(s): ms per run by operator type");
+                    output.WriteLine();
+                    output.Write(OrtProfileSummary.CompareMarkdown(summaries));
+                }
             }
         }
         finally
@@ -89,5 +94,36 @@ public sealed class ProfileGraphCommand : ICliCommand
                 Directory.Delete(directory, recursive: true);
         }
         return CliApp.ExitSuccess;
+    }
+
+    /// <summary>One profiled session per model, their runs in turn (warm-up first), each summarised from its own profile.</summary>
+    private static List<OrtProfileSummary> ProfileInTurn(SessionFactory factory, IReadOnlyList<string> models, int threads, int batch,
+        int warmup, int runs, string profilePrefix, TextWriter? keptFiles)
+    {
+        var instances = new List<SessionInstance>();
+        try
+        {
+            for (var m = 0; m < models.Count; m++)
+                instances.Add(GraphSessions.Create(factory, models[m], threads, batch, "profile", $"{profilePrefix}-model{m + 1}"));
+            GraphSessions.FillSeededPixels(instances, batch);
+            for (var i = 0; i < warmup + runs; i++)
+            {
+                foreach (var instance in instances)
+                    instance.Run(batch);
+            }
+            var summaries = new List<OrtProfileSummary>();
+            foreach (var instance in instances)
+            {
+                var profile = instance.EndProfiling();
+                keptFiles?.WriteLine($"(profile: {profile})");
+                summaries.Add(OrtProfileSummary.Read(profile, warmup));
+            }
+            return summaries;
+        }
+        finally
+        {
+            foreach (var instance in instances)
+                instance.Dispose();
+        }
     }
 }
