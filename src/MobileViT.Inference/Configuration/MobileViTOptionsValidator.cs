@@ -28,7 +28,7 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
 
             if (!ModelSource.TryParse(model.Source, out _, out var sourceError))
                 errors.Add($"{key}Source: {sourceError}");
-            if (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains(".."))
+            if (model.OnnxFile is not null && (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains("..")))
                 errors.Add($"{key}OnnxFile must be a relative path inside the model directory, e.g. onnx/model.onnx.");
             if (!string.IsNullOrWhiteSpace(model.PreprocessingMode) && PreprocessingOptions.Parse(model.PreprocessingMode) is null)
                 errors.Add($"{key}PreprocessingMode must be exact or fast, or unset to follow {Prefix}Preprocessing__Mode (was '{model.PreprocessingMode}').");
