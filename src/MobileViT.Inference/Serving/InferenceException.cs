@@ -25,6 +25,7 @@ public class InferenceException(ErrorKind kind, string message, string? code = n
         ErrorKind.Unauthenticated => "unauthenticated",
         ErrorKind.RateLimited => "rate-limited",
         ErrorKind.DeadlineUnmeetable => "deadline-unmeetable",
+        ErrorKind.OverMemoryBudget => "memory-budget",
         _ => "inference-failed",
     };
 

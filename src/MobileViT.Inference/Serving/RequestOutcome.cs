@@ -16,6 +16,7 @@ public static class RequestOutcome
         ErrorKind.Unauthenticated => "unauthenticated",
         ErrorKind.RateLimited => "rate_limited",
         ErrorKind.DeadlineUnmeetable => "rejected_deadline_unmeetable",
+        ErrorKind.OverMemoryBudget => "rejected_memory_budget",
         _ => "failed",
     };
 

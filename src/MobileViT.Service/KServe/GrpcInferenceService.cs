@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Models;
@@ -60,7 +59,7 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         }
         var result = await inference.InferAsync(V2Inference.Request(request.ModelName, GrpcCallDeadline.Protocol, context.DeadlineOf(), timeout, priority).WithCallerOf(context),
             (model, _) => badParameter is null
-                ? ValueTask.FromResult(V2Inference.ToInput(model, ReadInputs(request), requested))
+                ? ValueTask.FromResult(V2GrpcTensorReader.ToInput(model, request, requested, context))
                 : throw badParameter,
             context.CancellationToken);
         var output = V2Inference.ToOutput(result, requested, metrics, time);
@@ -92,47 +91,6 @@ public sealed class GrpcInferenceService(ModelRegistry registry, InferenceServic
         InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
         _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param or uint64_param.", "bad-parameter"),
     };
-
-    private static List<V2InputTensor> ReadInputs(ModelInferRequest request)
-    {
-        var raw = request.RawInputContents;
-        if (raw.Count > 0 && raw.Count != request.Inputs.Count)
-            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.", "invalid-tensor");
-        var inputs = new List<V2InputTensor>(request.Inputs.Count);
-        for (var i = 0; i < request.Inputs.Count; i++)
-        {
-            var input = request.Inputs[i];
-            var contents = input.Contents;
-            ReadOnlyMemory<float> fp32 = default;
-            IReadOnlyList<ReadOnlyMemory<byte>> bytes = [];
-            if (raw.Count > 0)
-            {
-                if (contents is not null && (contents.Fp32Contents.Count > 0 || contents.BytesContents.Count > 0))
-                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", "invalid-tensor");
-                if (input.Datatype == V2ModelMetadata.BytesType)
-                    bytes = V2BytesElements.Split(input.Name, raw[i].Memory);
-                else
-                    fp32 = RawFloats(input.Name, raw[i].Span);
-            }
-            else if (contents is not null)
-            {
-                fp32 = contents.Fp32Contents.ToArray();
-                bytes = contents.BytesContents.Select(b => b.Memory).ToList();
-            }
-            inputs.Add(new V2InputTensor(input.Name, input.Datatype, input.Shape, fp32, bytes));
-        }
-        return inputs;
-    }
-
-    private static float[] RawFloats(string name, ReadOnlySpan<byte> raw)
-    {
-        if (raw.Length % sizeof(float) != 0)
-            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.", "invalid-tensor");
-        var values = new float[raw.Length / sizeof(float)];
-        for (var i = 0; i < values.Length; i++)
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
-        return values;
-    }
 
     private static ModelMetadataResponse.Types.TensorMetadata ToMessage(V2ModelMetadata.Tensor tensor) =>
         new() { Name = tensor.Name, Datatype = tensor.Datatype, Shape = { tensor.Shape } };

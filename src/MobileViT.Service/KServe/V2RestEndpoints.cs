@@ -90,7 +90,7 @@ public static class V2RestEndpoints
         // Priority and timeout are in the body (parameters), so refusals for load come after it is read.
         var response = await inference.InferAsync(V2Inference.Request(name, Protocol).WithCallerOf(context) with { ParametersInInput = true }, async (model, cancellationToken) =>
         {
-            request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, cancellationToken);
+            request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits, cancellationToken);
             // binary_data_output with no output named: the model's output, as binary data.
             requested = request.Outputs.Count == 0 && request.BinaryOutputs ? [new V2RequestedOutput(model.Signature.OutputName, null, true)] : request.Outputs;
             return V2Inference.ToInput(model, request.Inputs, requested) with

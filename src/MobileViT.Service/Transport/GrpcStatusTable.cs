@@ -17,6 +17,7 @@ public static class GrpcStatusTable
         ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
         ErrorKind.RateLimited => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineUnmeetable => StatusCode.ResourceExhausted,
+        ErrorKind.OverMemoryBudget => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

@@ -35,6 +35,7 @@ public static class HttpErrorTable
                 ErrorKind.Unauthenticated => (StatusCodes.Status401Unauthorized, "Unauthenticated"),
                 ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
                 ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
+                ErrorKind.OverMemoryBudget => (StatusCodes.Status503ServiceUnavailable, "Request memory budget full"),
                 _ => (StatusCodes.Status500InternalServerError, "Inference failed"),
             },
         };
