@@ -10,11 +10,14 @@ public static class RequestMemory
     /// <summary>The burst after which the trimmer returns memory: 64 MiB, or a quarter of a smaller budget.</summary>
     public const long TrimAfterBytes = 64L << 20;
 
-    public static RequestMemoryBudget CreateBudget(ImageLimitsOptions limits, InferenceMetrics metrics, IdleMemoryTrimmer trimmer, ILogger logger)
+    public static RequestMemoryBudget CreateBudget(ImageLimitsOptions limits, InferenceMetrics metrics, IdleMemoryTrimmer trimmer) =>
+        new(Size(limits).Bytes, metrics.Meter, trimmer);
+
+    /// <summary>Says at start-up how large the budget is and where that came from.</summary>
+    public static void LogBudget(ImageLimitsOptions limits, ILogger logger)
     {
         var size = Size(limits);
         RequestMemoryLog.BudgetChosen(logger, size.Bytes, size.Origin);
-        return new RequestMemoryBudget(size.Bytes, metrics.Meter, trimmer);
     }
 
     public static RequestMemorySize Size(ImageLimitsOptions limits) =>

@@ -11,7 +11,21 @@ public static class RequestMemoryServiceCollectionExtensions
     {
         services.AddSingleton(sp => RequestMemory.CreateTrimmer(sp.GetRequiredService<MobileViTOptions>().Limits, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => RequestMemory.CreateBudget(sp.GetRequiredService<MobileViTOptions>().Limits, sp.GetRequiredService<InferenceMetrics>(),
-            sp.GetRequiredService<IdleMemoryTrimmer>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestMemoryBudget).FullName!)));
+            sp.GetRequiredService<IdleMemoryTrimmer>()));
+        services.AddHostedService<RequestMemoryStartup>();
         return services;
+    }
+
+    /// <summary>At start-up: logs the budget and creates it, so that its gauges are exported from the first scrape.</summary>
+    private sealed class RequestMemoryStartup(RequestMemoryBudget budget, MobileViTOptions options, ILogger<RequestMemoryBudget> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            RequestMemory.LogBudget(options.Limits, logger);
+            GC.KeepAlive(budget);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

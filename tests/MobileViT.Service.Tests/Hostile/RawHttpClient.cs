@@ -13,9 +13,10 @@ public sealed class RawHttpClient(Uri baseAddress)
 {
     public sealed record Response(int Status, IReadOnlyDictionary<string, string> Headers, string Body);
 
-    /// <param name="contentLength">Sent as is; null sends the body chunked (in chunks of <paramref name="chunkBytes"/>), or with no length at all if <paramref name="body"/> is empty.</param>
+    /// <param name="contentLength">Sent as is; null sends the body chunked (in chunks of <paramref name="chunkBytes"/>).</param>
+    /// <param name="hold">Chunked only: after <paramref name="body"/>, the request waits for this before it sends <paramref name="rest"/> and ends.</param>
     public async Task<Response> SendAsync(string path, IEnumerable<(string Name, string Value)> headers, byte[] body, long? contentLength,
-        int chunkBytes = 64 * 1024, CancellationToken cancellationToken = default)
+        int chunkBytes = 64 * 1024, Task? hold = null, byte[]? rest = null, CancellationToken cancellationToken = default)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(baseAddress.Host, baseAddress.Port, cancellationToken);
@@ -28,34 +29,52 @@ public sealed class RawHttpClient(Uri baseAddress)
         else
             head.Append("Transfer-Encoding: chunked\r\n");
         head.Append("\r\n");
-        // Read while writing: a server that refuses a body answers before it has all of it, then closes.
+        // Read while writing: a server that refuses a body answers before it has all of it. The answer is what is
+        // returned; the rest of the body is abandoned with the connection.
         var reading = ReadToEndAsync(stream, cancellationToken);
-        try
-        {
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), cancellationToken);
-            if (contentLength is null)
-            {
-                for (var offset = 0; offset < body.Length; offset += chunkBytes)
-                {
-                    var count = Math.Min(chunkBytes, body.Length - offset);
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"{count:x}\r\n"), cancellationToken);
-                    await stream.WriteAsync(body.AsMemory(offset, count), cancellationToken);
-                    await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
-                }
-                await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), cancellationToken);
-            }
-            else
-            {
-                await stream.WriteAsync(body, cancellationToken);
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException)
-        {
-            // The server answered and closed before taking the whole body: its answer is still there to read.
-        }
-        return Parse(await reading);
+        var writing = WriteAsync(stream, Encoding.ASCII.GetBytes(head.ToString()), body, contentLength is null, chunkBytes, hold, rest, cancellationToken);
+        var response = Parse(await reading);
+        _ = writing.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        return response;
     }
 
+    private static async Task WriteAsync(NetworkStream stream, byte[] head, byte[] body, bool chunked, int chunkBytes, Task? hold, byte[]? rest,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.WriteAsync(head, cancellationToken);
+            if (!chunked)
+            {
+                await stream.WriteAsync(body, cancellationToken);
+                return;
+            }
+            await WriteChunksAsync(stream, body, chunkBytes, cancellationToken);
+            if (hold is not null)
+            {
+                await hold;
+                await WriteChunksAsync(stream, rest ?? [], chunkBytes, cancellationToken);
+            }
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The server answered and closed before taking the whole body, or the answer came and the connection was let go.
+        }
+    }
+
+    private static async Task WriteChunksAsync(NetworkStream stream, byte[] body, int chunkBytes, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < body.Length; offset += chunkBytes)
+        {
+            var count = Math.Min(chunkBytes, body.Length - offset);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{count:x}\r\n"), cancellationToken);
+            await stream.WriteAsync(body.AsMemory(offset, count), cancellationToken);
+            await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+        }
+    }
+
+    /// <summary>Reads until the response is complete (its length, or its last chunk) or the connection ends: a server may answer a body it refuses while the client still sends it, and keep the connection to drain the rest.</summary>
     private static async Task<byte[]> ReadToEndAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -64,7 +83,7 @@ public sealed class RawHttpClient(Uri baseAddress)
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            while (!IsComplete(response.GetBuffer().AsSpan(0, (int)response.Length)) && (read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
                 response.Write(buffer, 0, read);
         }
         catch (Exception e) when (e is IOException or SocketException)
@@ -72,6 +91,19 @@ public sealed class RawHttpClient(Uri baseAddress)
             // A reset after the response: what arrived is the answer.
         }
         return response.ToArray();
+    }
+
+    private static bool IsComplete(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+            return false;
+        var head = Encoding.ASCII.GetString(bytes[..end]).ToLowerInvariant();
+        var body = bytes[(end + 4)..];
+        if (head.Contains("transfer-encoding: chunked"))
+            return body.EndsWith("0\r\n\r\n"u8);
+        var length = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("content-length:", StringComparison.Ordinal));
+        return length is not null && body.Length >= long.Parse(length["content-length:".Length..].Trim());
     }
 
     private static Response Parse(byte[] bytes)
