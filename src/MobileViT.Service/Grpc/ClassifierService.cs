@@ -41,7 +41,7 @@ public sealed class ClassifierService(InferenceService inference, ModelRegistry 
             Priority = known ? RequestPriorities.FromLevel((int)priority, "priority") : RequestPriority.Normal,
         }.WithCallerOf(context);
         var response = await inference.InferAsync(request, (_, _) => known
-            ? ValueTask.FromResult<InferenceInput>(new InferenceInput.EncodedImages([image.Memory]))
+            ? ValueTask.FromResult(ClassifyImageInput.Of(image, context))
             : throw new InvalidRequestException($"priority must be PRIORITY_HIGH, PRIORITY_NORMAL, PRIORITY_LOW or unspecified (was {(int)priority}).", "bad-priority"),
             cancellationToken);
         return ClassifierMessages.ToResponse(response);

@@ -1,4 +1,4 @@
-namespace MobileViT.Service.Transport;
+namespace MobileViT.Inference.Serving;
 
 /// <summary>
 /// A value the client sent, made fit for an error message: messages reach the response, traces and possibly logs, so
