@@ -8,7 +8,7 @@ namespace MobileViT.Inference.Limits;
 /// a full, compacting GC in aggressive mode, which decommits what it frees). Not during a burst, where the GC keeps up
 /// by itself, and at most once per burst.
 /// </summary>
-public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Action trim) : IDisposable
+public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Action trim, Action? collect = null) : IDisposable
 {
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(1);
 
@@ -16,11 +16,27 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Ac
     private long _peak;
     private long _held;
     private ITimer? _timer;
+    private long? _lastCollect;
+    private bool _refused;
 
     public long TrimAfterBytes { get; } = trimAfterBytes;
 
     /// <summary>The aggressive full collection the service uses: blocking and compacting, it returns freed memory to the system at once.</summary>
     public static void CollectAggressively() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>A background full collection: the app runs on while it frees what is garbage.</summary>
+    public static void CollectInBackground() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+
+    /// <summary>
+    /// The budget refused a request: it is full, and the refused request's buffers are about to become garbage. With
+    /// the next release (theirs), a background collection (at most one per <see cref="QuietPeriod"/>) frees them
+    /// before more requests read into new ones.
+    /// </summary>
+    internal void OnRefused()
+    {
+        lock (_lock)
+            _refused = true;
+    }
 
     internal void OnHeld(long held)
     {
@@ -36,6 +52,12 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Ac
         lock (_lock)
         {
             _held = held;
+            if (_refused && collect is not null && (_lastCollect is not { } last || time.GetElapsedTime(last) >= QuietPeriod))
+            {
+                _refused = false;
+                _lastCollect = time.GetTimestamp();
+                ThreadPool.UnsafeQueueUserWorkItem(_ => collect(), null);
+            }
             if (held != 0 || _peak < TrimAfterBytes)
                 return;
             _timer ??= time.CreateTimer(_ => Quiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -24,5 +24,5 @@ public static class RequestMemory
         RequestMemorySize.Resolve(limits.RequestMemoryBytes, limits.MaxImageBytes, CgroupMemoryLimit.Read(), RequestMemorySize.GcHeapHardLimit());
 
     public static IdleMemoryTrimmer CreateTrimmer(ImageLimitsOptions limits, TimeProvider time) =>
-        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), IdleMemoryTrimmer.CollectAggressively);
+        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), IdleMemoryTrimmer.CollectAggressively, IdleMemoryTrimmer.CollectInBackground);
 }

@@ -65,6 +65,7 @@ public sealed class RequestMemoryBudget
             if (after > Capacity)
             {
                 Interlocked.Increment(ref _refusals);
+                _trimmer?.OnRefused();
                 throw new MemoryBudgetExceededException(RetryAfter);
             }
         }

@@ -17,26 +17,40 @@ public static class V2BytesElements
     {
         var elements = new List<ReadOnlyMemory<byte>>();
         var offset = 0;
-        name = ClientText.Excerpt(name);
         while (offset < raw.Length)
         {
-            if (raw.Length - offset < 4)
-                throw new InvalidRequestException($"The binary data of BYTES input '{name}' ends inside an element's 4-byte length prefix.", "invalid-tensor");
-            if (elements.Count == maxElements)
-                throw new InvalidRequestException($"The binary data of BYTES input '{name}' has more elements than its shape declares ({maxElements}).", "invalid-tensor");
+            CheckRoomForElement(name, raw.Length - offset, elements.Count, maxElements);
             var length = BinaryPrimitives.ReadUInt32LittleEndian(raw.Span.Slice(offset, 4));
             offset += 4;
-            if (length > raw.Length - offset)
-                throw new InvalidRequestException($"The binary data of BYTES input '{name}' declares an element of {length} bytes but only {raw.Length - offset} remain.", "invalid-tensor");
-            if (length > maxElementBytes)
-            {
-                throw new RequestTooLargeException(
-                    $"Element {elements.Count} of BYTES input '{name}' is {length} bytes, over the limit of {maxElementBytes} per image (MobileViT__Limits__MaxImageBytes).");
-            }
+            CheckElementLength(name, elements.Count, length, raw.Length - offset, maxElementBytes);
             elements.Add(raw.Slice(offset, (int)length));
             offset += (int)length;
         }
         return elements;
+    }
+
+    /// <summary>Before element <paramref name="index"/>'s length prefix: <paramref name="remaining"/> bytes must hold the prefix, and the shape one more element.</summary>
+    public static void CheckRoomForElement(string name, long remaining, int index, long maxElements)
+    {
+        if (remaining < 4)
+            throw new InvalidRequestException($"The binary data of BYTES input '{ClientText.Excerpt(name)}' ends inside an element's 4-byte length prefix.", "invalid-tensor");
+        if (index == maxElements)
+            throw new InvalidRequestException($"The binary data of BYTES input '{ClientText.Excerpt(name)}' has more elements than its shape declares ({maxElements}).", "invalid-tensor");
+    }
+
+    /// <summary>An element's declared <paramref name="length"/> against the <paramref name="remaining"/> bytes after its prefix and the per-image limit.</summary>
+    public static void CheckElementLength(string name, int index, uint length, long remaining, long maxElementBytes)
+    {
+        if (length > remaining)
+        {
+            throw new InvalidRequestException(
+                $"The binary data of BYTES input '{ClientText.Excerpt(name)}' declares an element of {length} bytes but only {remaining} remain.", "invalid-tensor");
+        }
+        if (length > maxElementBytes)
+        {
+            throw new RequestTooLargeException(
+                $"Element {index} of BYTES input '{ClientText.Excerpt(name)}' is {length} bytes, over the limit of {maxElementBytes} per image (MobileViT__Limits__MaxImageBytes).");
+        }
     }
 
     /// <summary>UTF-8 strings as length-prefixed elements.</summary>

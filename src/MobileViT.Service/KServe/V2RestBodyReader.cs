@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
 using MobileViT.Inference.Configuration;
@@ -146,16 +148,46 @@ public static class V2RestBodyReader
             await ReadExactAsync(reader, size, null, EndedEarly, cancellationToken);
             return new V2InputTensor(input.Name!, input.Datatype!, input.Shape!, default, []);
         }
-        var buffer = memory.Buffer(size);
-        await ReadExactAsync(reader, size, buffer, EndedEarly, cancellationToken);
         if (input.Datatype == V2ModelMetadata.Fp32)
         {
             if (!BitConverter.IsLittleEndian)
                 throw Bad("Binary FP32 data needs a little-endian server.");
+            var buffer = memory.Buffer(size);
+            await ReadExactAsync(reader, size, buffer, EndedEarly, cancellationToken);
             return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, buffer.ToFloats(), []);
         }
+
+        // BYTES: element by element, each image in a buffer of its own, so that no block ever holds the whole tensor twice.
         var count = V2TensorShape.ElementCount(input.Name!, input.Shape!, limits.MaxImagesPerRequest);
-        return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, default, V2BytesElements.Split(input.Name!, buffer.ToMemory(), count, limits.MaxImageBytes));
+        var elements = new List<ReadOnlyMemory<byte>>();
+        var left = size;
+        while (left > 0)
+        {
+            V2BytesElements.CheckRoomForElement(input.Name!, left, elements.Count, count);
+            var length = await ReadLengthPrefixAsync(reader, () => EndedEarly(size - left), cancellationToken);
+            left -= 4;
+            V2BytesElements.CheckElementLength(input.Name!, elements.Count, length, left, limits.MaxImageBytes);
+            var element = memory.Buffer(length);
+            await ReadExactAsync(reader, length, element, read => EndedEarly(size - left + read), cancellationToken);
+            elements.Add(element.ToMemory());
+            left -= length;
+        }
+        return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, default, elements);
+    }
+
+    private static async ValueTask<uint> ReadLengthPrefixAsync(PipeReader reader, Func<string> endedEarly, CancellationToken cancellationToken)
+    {
+        var result = await reader.ReadAtLeastAsync(4, cancellationToken);
+        var data = result.Buffer;
+        if (data.Length < 4)
+        {
+            reader.AdvanceTo(data.Start, data.End);
+            throw Bad(endedEarly());
+        }
+        Span<byte> prefix = stackalloc byte[4];
+        data.Slice(0, 4).CopyTo(prefix);
+        reader.AdvanceTo(data.GetPosition(4));
+        return BinaryPrimitives.ReadUInt32LittleEndian(prefix);
     }
 
     /// <summary>Reads the whole body into <paramref name="buffer"/> as it arrives, refusing it as soon as it passes <paramref name="limit"/>.</summary>
