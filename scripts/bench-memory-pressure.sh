@@ -93,7 +93,7 @@ for arm in ${before_dll:+before} current; do
     --phases "$phases" --margin-mib "$margin_mib" --json "$out/$arm.json" | tee "$out/$arm.txt" || status=$?
   if [ -n "$cgroup" ]; then
     peak=$(cat "$cgroup/memory.peak" 2>/dev/null || cat "$cgroup/memory.max_usage_in_bytes" 2>/dev/null || echo 0)
-    kills=$(awk '$1 == "oom_kill" { print $2 }' "$cgroup/memory.events" "$cgroup/memory.oom_control" 2>/dev/null | head -1)
+    kills=$(cat "$cgroup/memory.events" "$cgroup/memory.oom_control" 2>/dev/null | awk '$1 == "oom_kill" { print $2; exit }' || true)
     echo "cgroup peak usage $((peak >> 20)) MiB, OOM kills ${kills:-0}" | tee -a "$out/$arm.txt"
   fi
   cleanup

@@ -7,11 +7,11 @@ namespace MobileViT.Inference.Limits;
 /// <summary>Builds the process's request memory budget from the configuration and the memory limits it runs under.</summary>
 public static class RequestMemory
 {
-    /// <summary>The burst after which the trimmer returns memory: 64 MiB, or a quarter of a smaller budget.</summary>
+    /// <summary>The burst after which the reclaimer returns memory: 64 MiB, or a quarter of a smaller budget.</summary>
     public const long TrimAfterBytes = 64L << 20;
 
-    public static RequestMemoryBudget CreateBudget(ImageLimitsOptions limits, InferenceMetrics metrics, IdleMemoryTrimmer trimmer) =>
-        new(Size(limits).Bytes, metrics.Meter, trimmer);
+    public static RequestMemoryBudget CreateBudget(ImageLimitsOptions limits, InferenceMetrics metrics, RequestMemoryReclaimer reclaimer) =>
+        new(Size(limits).Bytes, metrics.Meter, reclaimer);
 
     /// <summary>Says at start-up how large the budget is and where that came from.</summary>
     public static void LogBudget(ImageLimitsOptions limits, ILogger logger)
@@ -23,6 +23,6 @@ public static class RequestMemory
     public static RequestMemorySize Size(ImageLimitsOptions limits) =>
         RequestMemorySize.Resolve(limits.RequestMemoryBytes, limits.MaxImageBytes, CgroupMemoryLimit.Read(), RequestMemorySize.GcHeapHardLimit());
 
-    public static IdleMemoryTrimmer CreateTrimmer(ImageLimitsOptions limits, TimeProvider time) =>
-        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), IdleMemoryTrimmer.CollectAggressively, IdleMemoryTrimmer.CollectInBackground);
+    public static RequestMemoryReclaimer CreateReclaimer(ImageLimitsOptions limits, TimeProvider time) =>
+        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), RequestMemoryReclaimer.CollectAggressively, RequestMemoryReclaimer.CollectInBackground);
 }

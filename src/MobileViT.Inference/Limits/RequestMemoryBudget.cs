@@ -18,15 +18,15 @@ public sealed class RequestMemoryBudget
     /// <summary>How long a refused client is asked to wait: held bytes go back as soon as the requests holding them end.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
-    private readonly IdleMemoryTrimmer? _trimmer;
+    private readonly RequestMemoryReclaimer? _reclaimer;
     private long _held;
     private long _refusals;
 
-    public RequestMemoryBudget(long capacity, Meter? meter = null, IdleMemoryTrimmer? trimmer = null)
+    public RequestMemoryBudget(long capacity, Meter? meter = null, RequestMemoryReclaimer? reclaimer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _trimmer = trimmer;
+        _reclaimer = reclaimer;
         if (meter is null)
             return;
         meter.CreateObservableUpDownCounter(HeldInstrument, () => Held, "By",
@@ -65,17 +65,17 @@ public sealed class RequestMemoryBudget
             if (after > Capacity)
             {
                 Interlocked.Increment(ref _refusals);
-                _trimmer?.OnRefused();
+                _reclaimer?.OnRefused();
                 throw new MemoryBudgetExceededException(RetryAfter);
             }
         }
         while (Interlocked.CompareExchange(ref _held, after, held) != held);
-        _trimmer?.OnHeld(after);
+        _reclaimer?.OnHeld(after);
     }
 
     internal void Release(long bytes)
     {
         var after = Interlocked.Add(ref _held, -bytes);
-        _trimmer?.OnReleased(after);
+        _reclaimer?.OnReleased(after);
     }
 }

@@ -6,12 +6,12 @@ namespace MobileViT.Service.Hosting;
 
 public static class RequestMemoryServiceCollectionExtensions
 {
-    /// <summary>The process-wide request memory budget the body readers reserve from, and the trimmer that returns a burst's memory.</summary>
+    /// <summary>The process-wide request memory budget the body readers reserve from, and the reclaimer that returns a burst's memory.</summary>
     public static IServiceCollection AddMobileViTRequestMemory(this IServiceCollection services)
     {
-        services.AddSingleton(sp => RequestMemory.CreateTrimmer(sp.GetRequiredService<MobileViTOptions>().Limits, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => RequestMemory.CreateReclaimer(sp.GetRequiredService<MobileViTOptions>().Limits, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => RequestMemory.CreateBudget(sp.GetRequiredService<MobileViTOptions>().Limits, sp.GetRequiredService<InferenceMetrics>(),
-            sp.GetRequiredService<IdleMemoryTrimmer>()));
+            sp.GetRequiredService<RequestMemoryReclaimer>()));
         services.AddHostedService<RequestMemoryStartup>();
         return services;
     }

@@ -1,14 +1,19 @@
 namespace MobileViT.Inference.Limits;
 
 /// <summary>
-/// Gives the memory of a burst of large requests back to the system once it is over. Request buffers are plain arrays
-/// the GC frees, but an idle service may not collect again for a long time, so the garbage of the last large requests
-/// stays committed: RSS stays at the burst's level. When the request bytes held fall to zero after having reached
-/// <see cref="TrimAfterBytes"/>, and stay there for <see cref="QuietPeriod"/>, <c>trim</c> runs once (in the service:
-/// a full, compacting GC in aggressive mode, which decommits what it frees). Not during a burst, where the GC keeps up
-/// by itself, and at most once per burst.
+/// Gives request memory back to the system. Request buffers are plain arrays the GC frees, not pooled, but the GC frees
+/// them only when it next collects: under pressure the refused requests' buffers linger as garbage beside the ones being
+/// filled, and an idle service may not collect again for a long time, so RSS stays at the burst's level. Two
+/// collections, both rare:
+/// <list type="bullet">
+/// <item>after the budget refuses a request, with the release that follows (the refused request's own buffers), a
+/// background full collection (<c>collect</c>), at most one per <see cref="QuietPeriod"/>;</item>
+/// <item>when the bytes held fall to zero after a burst that reached <see cref="TrimAfterBytes"/>, and stay there for
+/// <see cref="QuietPeriod"/>, <c>trim</c> once (in the service: a full, compacting collection in the GC's aggressive
+/// mode, which decommits what it frees). Not during a burst, and once per burst.</item>
+/// </list>
 /// </summary>
-public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Action trim, Action? collect = null) : IDisposable
+public sealed class RequestMemoryReclaimer(TimeProvider time, long trimAfterBytes, Action trim, Action? collect = null) : IDisposable
 {
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(1);
 
@@ -24,7 +29,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Ac
     /// <summary>The aggressive full collection the service uses: blocking and compacting, it returns freed memory to the system at once.</summary>
     public static void CollectAggressively() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-    /// <summary>A background full collection: the app runs on while it frees what is garbage.</summary>
+    /// <summary>A background full collection: it returns at once and the app runs on while it frees what is garbage.</summary>
     public static void CollectInBackground() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
 
     /// <summary>
@@ -49,6 +54,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Ac
 
     internal void OnReleased(long held)
     {
+        var collectNow = false;
         lock (_lock)
         {
             _held = held;
@@ -56,13 +62,16 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, long trimAfterBytes, Ac
             {
                 _refused = false;
                 _lastCollect = time.GetTimestamp();
-                ThreadPool.UnsafeQueueUserWorkItem(_ => collect(), null);
+                collectNow = true;
             }
-            if (held != 0 || _peak < TrimAfterBytes)
-                return;
-            _timer ??= time.CreateTimer(_ => Quiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(QuietPeriod, Timeout.InfiniteTimeSpan);
+            if (held == 0 && _peak >= TrimAfterBytes)
+            {
+                _timer ??= time.CreateTimer(_ => Quiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(QuietPeriod, Timeout.InfiniteTimeSpan);
+            }
         }
+        if (collectNow)
+            collect!();
     }
 
     private void Quiet()
