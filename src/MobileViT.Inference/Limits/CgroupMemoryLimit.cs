@@ -35,8 +35,9 @@ public static class CgroupMemoryLimit
             }
             return limit;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception)
         {
+            // Whatever the files hold, an unreadable limit is no limit: the budget falls back to its fixed default.
             return null;
         }
     }

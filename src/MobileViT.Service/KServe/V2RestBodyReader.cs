@@ -15,7 +15,8 @@ namespace MobileViT.Service.KServe;
 /// <c>parameters.binary_data_size</c>, in input order. No declared size is trusted: every length is checked against
 /// the limits (overflow-safe) before anything is read, and the bytes are kept in <see cref="RequestBuffer"/>s that grow
 /// as they arrive, reserved on the request memory budget first. Binary FP32 data goes from the request's pipe into a
-/// float array, BYTES data into one block the elements slice: no base64, no number parsing.
+/// float array, each BYTES element (an image) into a buffer of its own: no base64, no number parsing, and no block that
+/// holds a whole tensor twice.
 /// </summary>
 public static class V2RestBodyReader
 {
