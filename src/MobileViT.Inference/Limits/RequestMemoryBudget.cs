@@ -65,7 +65,6 @@ public sealed class RequestMemoryBudget
             if (after > Capacity)
             {
                 Interlocked.Increment(ref _refusals);
-                _reclaimer?.OnRefused();
                 throw new MemoryBudgetExceededException(RetryAfter);
             }
         }

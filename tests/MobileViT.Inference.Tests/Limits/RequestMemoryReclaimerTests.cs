@@ -7,11 +7,10 @@ public sealed class RequestMemoryReclaimerTests
 {
     private readonly FakeTimeProvider _clock = new();
     private int _trims;
-    private int _collections;
 
     private RequestMemoryBudget Budget(out RequestMemoryReclaimer reclaimer)
     {
-        reclaimer = new RequestMemoryReclaimer(_clock, trimAfterBytes: 1000, () => _trims++, () => _collections++);
+        reclaimer = new RequestMemoryReclaimer(_clock, trimAfterBytes: 1000, () => _trims++);
         return new RequestMemoryBudget(10_000, reclaimer: reclaimer);
     }
 
@@ -62,34 +61,5 @@ public sealed class RequestMemoryReclaimerTests
         next.Dispose();
         _clock.Advance(RequestMemoryReclaimer.QuietPeriod);
         Assert.Equal(1, _trims);
-    }
-
-    [Fact]
-    public void A_refusal_collects_once_the_refused_request_has_let_go_and_not_again_within_the_quiet_period()
-    {
-        var budget = Budget(out _);
-        using var holder = budget.Lease();
-        holder.Reserve(9000);
-        var refused = budget.Lease();
-        refused.Reserve(900);
-        Assert.Throws<MemoryBudgetExceededException>(() => refused.Reserve(200));
-        Assert.Equal(0, _collections);
-
-        refused.Dispose();
-        Assert.Equal(1, _collections);
-
-        RefuseOnce(budget);
-        Assert.Equal(1, _collections);
-
-        _clock.Advance(RequestMemoryReclaimer.QuietPeriod);
-        RefuseOnce(budget);
-        Assert.Equal(2, _collections);
-    }
-
-    private static void RefuseOnce(RequestMemoryBudget budget)
-    {
-        using var lease = budget.Lease();
-        lease.Reserve(900);
-        Assert.Throws<MemoryBudgetExceededException>(() => lease.Reserve(200));
     }
 }
