@@ -4,10 +4,9 @@ namespace MobileViT.Inference.Limits;
 /// Gives the memory of a burst of large requests back to the system once it is over. Request buffers are plain arrays
 /// the GC frees (not pooled), but an idle service may not collect again for a long time, so the garbage of the last
 /// large requests stays committed: RSS stays at the burst's level. When the request bytes held fall to zero after a
-/// burst that reached
-/// <see cref="TrimAfterBytes"/>, and stay there for <see cref="QuietPeriod"/>, <c>trim</c> runs once (in the service: a
-/// full, compacting collection in the GC's aggressive mode, which decommits what it frees). Not during a burst, where
-/// the GC keeps up by itself, and once per burst.
+/// burst that reached <see cref="TrimAfterBytes"/>, and stay there for <see cref="QuietPeriod"/>, <c>trim</c> runs once
+/// (in the service: a full, compacting collection in the GC's aggressive mode, which decommits what it frees). Not
+/// during a burst, where the GC keeps up by itself, and once per burst.
 /// </summary>
 public sealed class RequestMemoryReclaimer(TimeProvider time, long trimAfterBytes, Action trim) : IDisposable
 {
