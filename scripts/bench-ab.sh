@@ -46,7 +46,8 @@ serve() {
     --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   printf '%-8s %s\n' "$name" "$line"
-  echo "$round $name $(awk '{print $4, $7}' <<<"$line")" >>"$results"
+  # img/s and p99 follow the concurrency column (c=N); the protocol column is two words for V2 (v2-binary b1).
+  echo "$round $name $(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^c=/) { print $(i + 1), $(i + 4); exit } }' <<<"$line")" >>"$results"
 }
 ceiling() {
   line=$("${cli[@]}" --in-process --source "synthetic:$variant" --instances "$(nproc)" --threads 1 --batch 1,2 \

@@ -76,13 +76,18 @@ public sealed class RequestBuffer(RequestMemoryLease lease, long expectedLength 
         return bytes;
     }
 
-    /// <summary>The bytes as little-endian FP32 values, in an array of their own; <see cref="Length"/> must be a multiple of 4.</summary>
+    /// <summary>
+    /// The bytes as little-endian FP32 values (<see cref="Length"/> must be a multiple of 4): a single chunk seen as
+    /// floats where it is (a tensor of one sample is), several copied into an array of their own.
+    /// </summary>
     public ReadOnlyMemory<float> ToFloats()
     {
         if (_block is float[] floats)
             return floats;
         if (_block is not null || Length % sizeof(float) != 0)
             throw new InvalidOperationException("The buffer is not a whole number of floats, or was already made into bytes.");
+        if (_chunks.Count == 1)
+            return new FloatView(_chunks[0], _lastUsed / sizeof(float)).Memory;
         var values = AllocateBlock<float>(Length / sizeof(float));
         CopyChunksTo(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
@@ -143,6 +148,26 @@ public sealed class RequestBuffer(RequestMemoryLease lease, long expectedLength 
             _block = null;
             lease.Release(_blockBytes);
             _blockBytes = 0;
+        }
+    }
+
+    /// <summary>The first <c>count</c> floats of a byte array (8-byte aligned, so every float is aligned), without a copy.</summary>
+    private sealed unsafe class FloatView(byte[] bytes, int count) : MemoryManager<float>
+    {
+        public override Span<float> GetSpan() => MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, count * sizeof(float)));
+
+        public override MemoryHandle Pin(int elementIndex = 0)
+        {
+            var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+            return new MemoryHandle((float*)handle.AddrOfPinnedObject() + elementIndex, handle, this);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
         }
     }
 }

@@ -97,15 +97,26 @@ public sealed class RequestBufferTests
         Assert.Equal(60_000 + 32_768, budget.Held);
     }
 
-    [Fact]
-    public void Floats_are_read_little_endian_into_an_array_of_their_own()
+    [Theory]
+    [InlineData(3 * 256 * 256, 0)]
+    [InlineData(3 * 256 * 256, 3 * 256 * 256 * 4)]
+    [InlineData(400_000, 0)]
+    public void Floats_are_read_little_endian_from_one_chunk_or_several(int count, int declaredBytes)
     {
-        var values = Enumerable.Range(0, 400_000).Select(i => i * 0.25f - 7).ToArray();
+        var values = Enumerable.Range(0, count).Select(i => i * 0.25f - 7).ToArray();
         var budget = new RequestMemoryBudget(64L << 20);
         using var lease = budget.Lease();
-        using var buffer = new RequestBuffer(lease);
+        using var buffer = new RequestBuffer(lease, declaredBytes);
         Fill(buffer, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), 33_333);
 
-        Assert.Equal(values, buffer.ToFloats().ToArray());
+        var floats = buffer.ToFloats();
+        Assert.Equal(values, floats.ToArray());
+        using (var pinned = floats.Pin())
+        {
+            unsafe
+            {
+                Assert.Equal(values[0], *(float*)pinned.Pointer);
+            }
+        }
     }
 }
