@@ -101,7 +101,9 @@ def post(url, path, headers, body_chunks, timeout=300):
         except socket.timeout:
             pass
         status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
-        body = answer.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in answer else b""
+        head, _, body = answer.partition(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in head.lower():
+            body = body.partition(b"\r\n")[2]
         return status, sent, body[:300].decode(errors="replace")
     except (OSError, ValueError, IndexError):
         return 0, sent, ""
