@@ -28,7 +28,7 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
 
             if (!ModelSource.TryParse(model.Source, out _, out var sourceError))
                 errors.Add($"{key}Source: {sourceError}");
-            if (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains(".."))
+            if (model.OnnxFile is not null && (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains("..")))
                 errors.Add($"{key}OnnxFile must be a relative path inside the model directory, e.g. onnx/model.onnx.");
             if (!string.IsNullOrWhiteSpace(model.PreprocessingMode) && PreprocessingOptions.Parse(model.PreprocessingMode) is null)
                 errors.Add($"{key}PreprocessingMode must be exact or fast, or unset to follow {Prefix}Preprocessing__Mode (was '{model.PreprocessingMode}').");
@@ -103,12 +103,17 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Preprocessing__Mode must be exact or fast (was '{options.Preprocessing.Mode}').");
 
         var limits = options.Limits;
-        if (limits.MaxImageBytes < 1)
-            errors.Add($"{Prefix}Limits__MaxImageBytes must be positive.");
+        if (limits.MaxImageBytes is < 1 or > ImageLimitsOptions.MaxImageBytesLimit)
+            errors.Add($"{Prefix}Limits__MaxImageBytes must be between 1 and {ImageLimitsOptions.MaxImageBytesLimit} (was {limits.MaxImageBytes}).");
         if (limits.MaxImagePixels < 1)
             errors.Add($"{Prefix}Limits__MaxImagePixels must be positive.");
-        if (limits.MaxImagesPerRequest < 1)
-            errors.Add($"{Prefix}Limits__MaxImagesPerRequest must be positive.");
+        if (limits.MaxImagesPerRequest is < 1 or > ImageLimitsOptions.MaxImagesPerRequestLimit)
+            errors.Add($"{Prefix}Limits__MaxImagesPerRequest must be between 1 and {ImageLimitsOptions.MaxImagesPerRequestLimit} (was {limits.MaxImagesPerRequest}).");
+        if (limits.RequestMemoryBytes is { } budget && budget < Limits.RequestMemorySize.MinimumFor(Math.Max(1, limits.MaxImageBytes)))
+        {
+            errors.Add($"{Prefix}Limits__RequestMemoryBytes must be at least twice MaxImageBytes and 1 MiB " +
+                $"({Limits.RequestMemorySize.MinimumFor(Math.Max(1, limits.MaxImageBytes))}), so that the largest image fits (was {budget}).");
+        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

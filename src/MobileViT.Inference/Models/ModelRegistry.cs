@@ -16,6 +16,7 @@ public sealed class ModelRegistry
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _draining;
     private volatile bool _refusing;
+    private Task _readinessGate = Task.CompletedTask;
 
     public ModelRegistry(MobileViTOptions options)
     {
@@ -42,7 +43,16 @@ public sealed class ModelRegistry
 
     public bool AnyFailed => _entries.Any(e => e.State == ModelState.Failed);
 
-    public bool IsReady => !_draining && _entries.All(e => e.State == ModelState.Ready);
+    public bool IsReady => !_draining && ReadinessGateOpen && _entries.All(e => e.State == ModelState.Ready);
+
+    /// <summary>Whatever the host holds readiness back for besides the models (warming its request path) is done.</summary>
+    public bool ReadinessGateOpen => _readinessGate.IsCompleted;
+
+    /// <summary>Completes when what the host holds readiness back for is done.</summary>
+    public Task ReadinessGate => _readinessGate;
+
+    /// <summary>Holds readiness back until <paramref name="gate"/> completes, whatever its outcome: the host's own warm-up.</summary>
+    public void HoldReadinessUntil(Task gate) => _readinessGate = gate;
 
     /// <summary>The loaded models, in configuration order.</summary>
     public IEnumerable<ServedModel> Loaded => _entries.Select(e => e.Served).OfType<ServedModel>();
