@@ -6,7 +6,8 @@
 # Usage: scripts/bench-ab.sh [xxs|xs|s] [concurrency] [seconds] [rounds]   (builds Release first)
 # Environment: AB_ARMS (ceiling,service,naive; ceiling-inference is the inference-only ceiling (pre-made tensors); an arm 'service:KEY=VALUE' is the service with one more setting, printed
 # as VALUE, e.g. 'service:MobileViT__Execution__Preprocessing=request'; an arm 'service/PROTOCOL' is the default service
-# over grpc or grpc-stream instead of HTTP), BENCH_SERVICE_ENV (settings for every service arm).
+# over grpc, grpc-stream, v2-json or v2-binary instead of HTTP; 'before' and 'before/PROTOCOL' are the same with the service built
+# from AB_BEFORE, a git revision), BENCH_SERVICE_ENV (settings for every service arm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}; concurrency=${2:-32}; seconds=${3:-15}; rounds=${4:-3}
@@ -15,6 +16,17 @@ for project in src/MobileViT.Cli src/MobileViT.Service benchmarks/MobileViT.Naiv
   dotnet build -c Release -v q -nologo "$project" >/dev/null || { echo "build failed: $project" >&2; exit 1; }
 done
 cli=(dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll bench)
+service_dll=src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
+before_dll=""
+if [[ ",$arms," == *,before* ]]; then
+  : "${AB_BEFORE:?the before arms need AB_BEFORE=<git revision>}"
+  # Built outside the checkout, whose Directory.*.props would apply to it.
+  before_src=${TMPDIR:-/tmp}/mobilevit-ab-before-src
+  rm -rf "$before_src" && mkdir -p "$before_src"
+  git archive "$AB_BEFORE" | tar -x -C "$before_src"
+  dotnet build -c Release -v q -nologo "$before_src/src/MobileViT.Service" >/dev/null || { echo "build failed: $AB_BEFORE" >&2; exit 1; }
+  before_dll=$before_src/src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
+fi
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -28,11 +40,14 @@ serve() {
     if [ "$code" = 200 ] || { [ "$name" = naive ] && [ "$code" != 000 ]; }; then break; fi
     sleep 0.5
   done
-  line=$("${cli[@]}" --url "$url" --grpc-url http://127.0.0.1:5401 --protocol "$protocol" --concurrency "$concurrency" \
+  local model=()
+  [[ $protocol == v2-* ]] && model=(--model bench)
+  line=$("${cli[@]}" --url "$url" --grpc-url http://127.0.0.1:5401 --protocol "$protocol" "${model[@]}" --concurrency "$concurrency" \
     --duration "$seconds" --warmup 5 2>/dev/null | tail -1)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   printf '%-8s %s\n' "$name" "$line"
-  echo "$round $name $(awk '{print $4, $7}' <<<"$line")" >>"$results"
+  # img/s and p99 follow the concurrency column (c=N); the protocol column is two words for V2 (v2-binary b1).
+  echo "$round $name $(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^c=/) { print $(i + 1), $(i + 4); exit } }' <<<"$line")" >>"$results"
 }
 ceiling() {
   line=$("${cli[@]}" --in-process --source "synthetic:$variant" --instances "$(nproc)" --threads 1 --batch 1,2 \
@@ -55,7 +70,7 @@ service() {
   serve "${name:-service}" http://127.0.0.1:5400 http://127.0.0.1:5400/health/ready env ${BENCH_SERVICE_ENV:-} $extra \
     MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
     Kestrel__Endpoints__Http__Url=http://127.0.0.1:5400 Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5401 \
-    Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll
+    Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production dotnet "${dll:-$service_dll}"
 }
 naive() {
   # The baseline only starts listening once its model is loaded.
@@ -72,7 +87,9 @@ for round in $(seq 1 "$rounds"); do
       ceiling-inference) ceiling_inference ;;
       service) service ;;
       service:*=*) service "${arm#service:}" ;;
-      service/grpc|service/grpc-stream) protocol=${arm#service/} service "" "${arm#service/}" ;;
+      service/*) protocol=${arm#service/} service "" "${arm#service/}" ;;
+      before) dll=$before_dll service "" before ;;
+      before/*) dll=$before_dll protocol=${arm#before/} service "" "$arm" ;;
       naive) naive ;;
       *) echo "unknown arm $arm" >&2; exit 2 ;;
     esac

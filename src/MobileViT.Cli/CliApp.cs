@@ -15,6 +15,7 @@ public static class CliApp
         new BuildModelCommand(),
         new Bench.BenchCommand(),
         new Bench.BenchGraphsCommand(),
+        new Profiling.ProfileGraphCommand(),
         new ComparePreprocessingCommand(),
     };
 

@@ -8,7 +8,7 @@ namespace MobileViT.Modeling;
 /// BatchNorm is folded into the preceding convolution; the attention scale is folded into the query projection.
 /// Input <c>pixel_values</c> float32 [batch_size, 3, 256, 256]; output <c>logits</c> float32 [batch_size, 1000].
 /// </summary>
-internal sealed class MobileViTOnnxEmitter
+internal sealed partial class MobileViTOnnxEmitter
 {
     public const string InputName = "pixel_values";
     public const string OutputName = "logits";
@@ -16,19 +16,22 @@ internal sealed class MobileViTOnnxEmitter
 
     private readonly MobileViTArchitecture arch;
     private readonly IParameterSource parameters;
+    private readonly MobileViTGraphFeatures features;
     private readonly OnnxGraphBuilder graph = new("mobilevit");
     private int height = MobileViTArchitecture.ImageSize;
     private int width = MobileViTArchitecture.ImageSize;
 
-    private MobileViTOnnxEmitter(MobileViTArchitecture arch, IParameterSource parameters)
+    private MobileViTOnnxEmitter(MobileViTArchitecture arch, IParameterSource parameters, MobileViTGraphFeatures features)
     {
         this.arch = arch;
         this.parameters = parameters;
+        this.features = features;
     }
 
-    public static OnnxGraphBuilder Emit(MobileViTArchitecture architecture, IParameterSource parameters)
+    public static OnnxGraphBuilder Emit(MobileViTArchitecture architecture, IParameterSource parameters, MobileViTGraphFeatures features)
     {
-        var emitter = new MobileViTOnnxEmitter(architecture, parameters);
+        MobileViTGraphFeatureSets.Validate(features);
+        var emitter = new MobileViTOnnxEmitter(architecture, parameters, features);
         emitter.EmitNetwork();
         return emitter.graph;
     }
@@ -147,6 +150,17 @@ internal sealed class MobileViTOnnxEmitter
         var residual = x;
 
         var y = ConvLayer(x, prefix + ".conv_kxk", channels, channels, MobileViTArchitecture.ConvKernelSize);
+        if (features.HasFlag(MobileViTGraphFeatures.TokenGemm))
+            y = TokenTransformer(y, prefix, channels, hidden, depth);
+        else
+            y = PatchTransformer(y, prefix, channels, hidden, depth);
+        var concatenated = graph.AddNode("Concat", prefix + ".concat", new[] { residual, y }, IntAttribute("axis", 1));
+        return ConvLayer(concatenated, prefix + ".fusion", 2 * channels, channels, MobileViTArchitecture.ConvKernelSize);
+    }
+
+    /// <summary>conv_1x1, unfold, transformer layers, LayerNorm, fold, conv_projection, as HF writes them (no graph features).</summary>
+    private string PatchTransformer(string y, string prefix, int channels, int hidden, int depth)
+    {
         y = ConvLayer(y, prefix + ".conv_1x1", channels, hidden, kernel: 1, normalize: false, activate: false);
 
         var patches = Unfold(y, prefix, hidden);
@@ -154,10 +168,7 @@ internal sealed class MobileViTOnnxEmitter
             patches = TransformerLayer(patches, $"{prefix}.transformer.layer.{i}", hidden);
         patches = LayerNorm(patches, prefix + ".layernorm", hidden);
         y = Fold(patches, prefix, hidden);
-
-        y = ConvLayer(y, prefix + ".conv_projection", hidden, channels, kernel: 1);
-        var concatenated = graph.AddNode("Concat", prefix + ".concat", new[] { residual, y }, IntAttribute("axis", 1));
-        return ConvLayer(concatenated, prefix + ".fusion", 2 * channels, channels, MobileViTArchitecture.ConvKernelSize);
+        return ConvLayer(y, prefix + ".conv_projection", hidden, channels, kernel: 1);
     }
 
     /// <summary>

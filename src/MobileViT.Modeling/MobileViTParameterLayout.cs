@@ -47,7 +47,7 @@ internal static class MobileViTParameterLayout
     public static IReadOnlyList<ParameterSpec> For(MobileViTArchitecture architecture)
     {
         var recorder = new RecordingParameterSource();
-        MobileViTOnnxEmitter.Emit(architecture, recorder);
+        MobileViTOnnxEmitter.Emit(architecture, recorder, MobileViTGraphFeatures.None);
         return recorder.Specs;
     }
 

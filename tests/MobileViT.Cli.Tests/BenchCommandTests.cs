@@ -124,24 +124,42 @@ public sealed class BenchCommandTests(SmallModelServiceFixture fixture) : IClass
     }
 
     [Fact]
-    public void The_overload_scenario_measures_capacity_then_offers_a_multiple_of_it_with_deadlines_and_high_priority_beside()
+    public void The_overload_scenario_measures_capacity_then_offers_a_multiple_of_it_smoothly_and_in_bursts_with_high_priority_beside()
     {
         var json = Path.Combine(Path.GetTempPath(), $"overload-{Guid.NewGuid():N}.json");
         var output = new StringWriter();
 
+        // The service runs in this process, so its CPU is this process's.
         var exit = CliApp.Run(["bench", "--url", fixture.Service.BaseAddress.ToString(), "--overload", "2", "--deadline-ms", "2000", "--high-rate", "4",
-            "--concurrency", "4", "--duration", "2", "--warmup", "0.5", "--images", Images, "--json", json], output, TextWriter.Null);
+            "--arrivals", "smooth,burst", "--burst-period-ms", "500", "--concurrency", "4", "--duration", "2", "--warmup", "0.5",
+            "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--images", Images, "--json", json],
+            output, TextWriter.Null);
 
         Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}");
         using var report = JsonDocument.Parse(File.ReadAllText(json));
         var overload = report.RootElement.GetProperty("report");
         var capacity = overload.GetProperty("capacity").GetProperty("throughput").GetDouble();
         Assert.True(capacity > 0);
-        Assert.Equal(2 * capacity, overload.GetProperty("normal").GetProperty("targetRate").GetDouble(), 6);
-        Assert.Equal(4, overload.GetProperty("high").GetProperty("targetRate").GetDouble());
-        Assert.True(overload.GetProperty("high").GetProperty("completed").GetInt64() > 0);
-        Assert.True(overload.GetProperty("goodputRatio").GetDouble() > 0);
-        Assert.Contains("goodput", output.ToString());
+        var phases = overload.GetProperty("phases").EnumerateArray().ToList();
+        Assert.Equal(["smooth", "burst"], phases.Select(p => p.GetProperty("arrivals").GetString()));
+        Assert.Equal(2 * capacity, phases[0].GetProperty("normal").GetProperty("targetRate").GetDouble(), 6);
+        // Bursts of 2 x capacity x 0.5 s every 500 ms: the same rate, all at once.
+        var burst = phases[1].GetProperty("normal");
+        Assert.Equal("burst", burst.GetProperty("mode").GetString());
+        Assert.Equal(Math.Max(1, (int)Math.Round(capacity)), burst.GetProperty("concurrency").GetInt32());
+        Assert.All(phases, p =>
+        {
+            Assert.Equal(4, p.GetProperty("high").GetProperty("targetRate").GetDouble());
+            Assert.True(p.GetProperty("high").GetProperty("completed").GetInt64() > 0);
+            Assert.True(p.GetProperty("goodputRatio").GetDouble() > 0);
+            Assert.True(p.GetProperty("cpu").GetProperty("serverCores").GetDouble() > 0);
+        });
+        var refusals = overload.GetProperty("refusalCost");
+        Assert.True(refusals.GetProperty("refused").GetInt64() > 0);
+        Assert.True(refusals.GetProperty("serverMsPerRefused").GetDouble() > 0);
+        Assert.Contains("smooth: goodput", output.ToString());
+        Assert.Contains("burst: goodput", output.ToString());
+        Assert.Contains("refusals alone", output.ToString());
         Assert.Contains("http-high", output.ToString());
         File.Delete(json);
     }

@@ -22,8 +22,8 @@ public sealed class BenchGraphsCommandTests : IDisposable
             "--rounds", "2", "--runs", "1"], output, error);
 
         Assert.True(exit == CliApp.ExitSuccess, $"exit {exit}\n{output}\n{error}");
-        Assert.Contains("batch 1 round 2:", output.ToString());
-        Assert.Contains("batch 2: median ratio", output.ToString());
+        Assert.Contains("threads 1 batch 1 round 2:", output.ToString());
+        Assert.Contains("threads 1 batch 2: median ratio", output.ToString());
     }
 
     [Fact]

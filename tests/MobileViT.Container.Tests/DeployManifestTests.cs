@@ -69,6 +69,11 @@ public sealed class DeployManifestTests
         Assert.Null(mount.SubPath);
         Assert.True(mount.ReadOnlyProperty);
         Assert.Equal("mobilevit-api-keys", Assert.Single(pod.Volumes, v => v.Name == mount.Name).Secret.SecretName);
+        // /metrics needs a key once keys are on: Prometheus scrapes with a bearer token from the same Secret.
+        var monitor = Assert.Single(rendered.CustomResources, d => d.Contains("kind: ServiceMonitor"));
+        Assert.Contains("type: Bearer", monitor);
+        Assert.Contains("name: mobilevit-api-keys", monitor);
+        Assert.Contains("key: scrape-token", monitor);
 
         var policy = Assert.Single(rendered.Objects.OfType<V1NetworkPolicy>());
         Assert.All(policy.Spec.PodSelector.MatchLabels, l => Assert.Equal(l.Value, rendered.Deployment.Spec.Template.Metadata.Labels[l.Key]));

@@ -61,7 +61,8 @@ public sealed class RunningService : IAsyncDisposable
     };
 
     /// <summary>
-    /// Starts the service and waits until every model is loaded and warm. <paramref name="map"/> adds endpoints to the
+    /// Starts the service and waits until every model is loaded and warm and the service's own warm-up requests are done.
+    /// <paramref name="map"/> adds endpoints to the
     /// built application before it starts, as a later change to the service would.
     /// </summary>
     public static async Task<RunningService> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Production",
@@ -73,7 +74,11 @@ public sealed class RunningService : IAsyncDisposable
         var grpcPort = app.Services.GetRequiredService<GrpcEndpoint>().Address?.Port;
         var service = new RunningService(app, new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal) && new Uri(u).Port != grpcPort) + "/"));
         if (waitUntilReady)
+        {
             await service.Registry.WhenAllLoaded.WaitAsync(TimeSpan.FromMinutes(3));
+            // Then the service's own warm-up requests, so that a test's counts start after them.
+            await service.Registry.ReadinessGate.WaitAsync(TimeSpan.FromMinutes(1));
+        }
         return service;
     }
 

@@ -17,7 +17,8 @@ public sealed class BenchCommand : ICliCommand
         usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream,v2-json,v2-binary] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--group all|size|image] [--json FILE]
-               mobilevit bench --url URL --overload MULTIPLE [--deadline-ms MS] [--high-rate R] [--concurrency C]
+               mobilevit bench --url URL --overload MULTIPLE [--arrivals smooth,burst] [--burst-period-ms MS] [--burst-clients N]
+                               [--deadline-ms MS] [--high-rate R] [--concurrency C] [--server-pid PID] [--expect-continue]
                                [--model NAME] [--duration S] [--warmup S] [--images DIR] [--json FILE]
                mobilevit bench --in-process [--source synthetic:xxs|DIR|hf:OWNER/REPO] [--instances 1,2] [--threads 1,2]
                                [--batch 1,2,4,8,16] [--inference-only] [--duration S] [--warmup S] [--images DIR] [--json FILE]
@@ -39,8 +40,14 @@ public sealed class BenchCommand : ICliCommand
 
         --overload measures the closed-loop capacity at --concurrency (default 32), then offers MULTIPLE x that rate
         in an open loop over HTTP, each request with x-request-timeout-ms = --deadline-ms (default 1000), and beside it
-        --high-rate requests/s (default 0: none) with x-request-priority: high. It reports goodput / capacity, the 504s
-        and 5xx, and the high-priority p99 against the normal p99.
+        --high-rate requests/s (default 0: none) with x-request-priority: high. --arrivals picks how the overload
+        arrives, one phase per pattern listed (default smooth): smooth spaces the requests evenly; burst fires
+        --burst-clients requests together every --burst-period-ms (default 1000; clients default to MULTIPLE x capacity
+        per period). It reports per phase goodput / capacity, the 429s, the 504s among the admitted requests and the
+        5xx, and the high-priority p99 against the normal p99; with --server-pid, the cores the server and the load
+        generator used in each phase and the server's CPU per served and (estimated) per refused request, then a phase
+        of requests that are all refused in admission before their bodies are read, for the CPU of a refusal alone.
+        --expect-continue sends every request of the scenario with Expect: 100-continue (bodies only once admitted).
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -50,8 +57,8 @@ public sealed class BenchCommand : ICliCommand
     {
         var options = CommandLineOptions.Parse(args,
             ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch",
-                "rounds", "server-pid", "overload", "deadline-ms", "high-rate"],
-            ["in-process", "inference-only"]);
+                "rounds", "server-pid", "overload", "deadline-ms", "high-rate", "arrivals", "burst-period-ms", "burst-clients"],
+            ["in-process", "inference-only", "expect-continue"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
         var images = BenchImages.Load(options.Get("images"));
@@ -74,12 +81,23 @@ public sealed class BenchCommand : ICliCommand
         var concurrency = options.GetIntList("concurrency") is [var c] ? c : options.Has("concurrency")
             ? throw new UsageException("--overload measures the capacity at one --concurrency value.")
             : 32;
-        var scenario = new OverloadScenario(AbsoluteUrl(options.Required("url"), "url"), options.Get("model"), images, warmup, duration, error);
-        var report = await scenario.RunAsync(concurrency, multiple, deadlineMs, highRate);
+        var arrivals = (options.Get("arrivals") ?? OverloadScenario.Smooth).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (arrivals.Length == 0 || arrivals.Any(a => a is not (OverloadScenario.Smooth or OverloadScenario.Burst)))
+            throw new UsageException($"--arrivals takes smooth, burst or both (comma-separated), got '{options.Get("arrivals")}'.");
+        var periodMs = options.GetInt("burst-period-ms") ?? 1000;
+        if (periodMs < 1)
+            throw new UsageException($"--burst-period-ms must be a positive number of milliseconds, got {periodMs}.");
+        var burstClients = options.GetInt("burst-clients");
+        if (burstClients < 1)
+            throw new UsageException($"--burst-clients must be at least 1, got {burstClients}.");
+        var scenario = new OverloadScenario(AbsoluteUrl(options.Required("url"), "url"), options.Get("model"), images, warmup, duration, error,
+            options.GetInt("server-pid"));
+        var report = await scenario.RunAsync(new OverloadScenario.Settings(concurrency, multiple, deadlineMs, highRate, arrivals,
+            TimeSpan.FromMilliseconds(periodMs), burstClients, options.Has("expect-continue")));
         OverloadScenario.Write(output, report);
         if (options.Get("json") is { } json)
             BenchReport.WriteJson(json, new { kind = "overload", url = options.Get("url"), cores = Environment.ProcessorCount, report });
-        return report.Normal.Completed == 0 ? CliApp.ExitFailure : CliApp.ExitSuccess;
+        return report.Phases.Any(p => p.Normal.Completed == 0) ? CliApp.ExitFailure : CliApp.ExitSuccess;
     }
 
     private static int RunInProcess(CommandLineOptions options, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter output, TextWriter error)

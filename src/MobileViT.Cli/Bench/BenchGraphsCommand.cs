@@ -1,112 +1,126 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobileViT.Cli.Commands;
-using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Runtime;
 
 namespace MobileViT.Cli.Bench;
 
 /// <summary>
-/// <c>mobilevit bench-graphs</c>: the inference speed of two ONNX graphs of the same network (e.g. the one this
-/// codebase builds and a PyTorch export of the same weights), in one process with the service's session settings.
-/// Runs alternate between the graphs one by one, so the machine's drift and bursts of load affect both alike.
+/// <c>mobilevit bench-graphs</c>: the inference speed of ONNX graphs of the same network (e.g. the ones this codebase
+/// builds and a PyTorch export of the same weights), in one process with the service's session settings. Runs
+/// alternate between the graphs one by one, so the machine's drift and bursts of load affect all of them alike.
 /// </summary>
 public sealed class BenchGraphsCommand : ICliCommand
 {
-    private const int Seed = 7;
-
-    /// <summary>MobileViT's input size, for a graph that leaves the spatial dimensions dynamic.</summary>
-    private const int DefaultImageSize = 256;
-
     public string Name => "bench-graphs";
 
-    public string Summary => "Compare the inference speed of two ONNX graphs in one process (alternating runs).";
+    public string Summary => "Compare the inference speed of ONNX graphs in one process (alternating runs).";
 
     public string Usage => """
-        usage: mobilevit bench-graphs --built DIR|FILE.onnx --reference DIR|FILE.onnx [--batch 1,2] [--rounds 9]
-                                      [--runs 20] [--threads 1]
+        usage: mobilevit bench-graphs --built DIR|FILE.onnx[,DIR|FILE.onnx...] --reference DIR|FILE.onnx [--batch 1,2]
+                                      [--rounds 9] [--runs 20] [--threads 1,2]
 
-          --built       the graph under test (a model directory, as build-model writes, or an .onnx file)
+          --built       the graph(s) under test (model directories, as build-model writes, or .onnx files), comma
+                        separated; each is compared with the reference
           --reference   the graph to compare with, e.g. a PyTorch export of the same weights
           --batch       batch sizes to measure (default 1,2)
           --rounds      rounds per batch size (default 9); a round runs the graphs in turn, one run each, --runs
-                        times, the graph that goes first alternating between rounds
+                        times, the order of the graphs rotating between rounds
           --runs        timed runs per graph per round (default 20)
-          --threads     ONNX Runtime intra-op threads per session (default 1)
+          --threads     ONNX Runtime intra-op threads per session, one or more (default 1); each count gets its own
+                        sessions
 
-        Both sessions are created as the service creates them (CPU provider, all graph optimisations, sequential, no
+        The sessions are created as the service creates them (CPU provider, all graph optimisations, sequential, no
         spinning) and fed the same seeded-random pixels. Prints each round's mean ms per run and speed ratio
-        (reference time / built time: above 1 means the built graph is faster), then the median ratio per batch size.
+        (reference time / built time: above 1 means the built graph is faster), then the median ratio per graph,
+        thread count and batch size: of wall time, and of the process's CPU time (user + system, all threads) over the
+        same runs, which other processes on a busy machine disturb far less than wall time.
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = CommandLineOptions.Parse(args, "built", "reference", "batch", "rounds", "runs", "threads");
-        var builtPath = OnnxFile(options.Required("built"), "built");
-        var referencePath = OnnxFile(options.Required("reference"), "reference");
+        var builtPaths = options.Required("built").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => GraphSessions.OnnxFile(p, "built")).ToList();
+        var referencePath = GraphSessions.OnnxFile(options.Required("reference"), "reference");
         var batches = options.GetIntList("batch") ?? [1, 2];
-        var rounds = Positive(options, "rounds", 9);
-        var runs = Positive(options, "runs", 20);
-        var threads = Positive(options, "threads", 1);
+        var rounds = GraphSessions.Positive(options, "rounds", 9);
+        var runs = GraphSessions.Positive(options, "runs", 20);
+        var threadCounts = options.GetIntList("threads") ?? [1];
+        var labels = builtPaths.Count == 1 ? ["built"] : builtPaths.Select((_, i) => $"built{i + 1}").ToList();
 
-        var factory = new SessionFactory(NullLogger<SessionFactory>.Instance);
-        using var built = CreateInstance(factory, builtPath, threads, batches.Max(), "built");
-        using var reference = CreateInstance(factory, referencePath, threads, batches.Max(), "reference");
-        if (built.Signature != reference.Signature)
-            throw new UsageException($"the graphs have different interfaces: {built.Signature} and {reference.Signature}.");
-
-        FillSeededPixels(built, reference, batches.Max());
-        built.WarmUp();
-        reference.WarmUp();
-        FillSeededPixels(built, reference, batches.Max());
-        output.WriteLine($"built:     {builtPath}");
+        for (var i = 0; i < builtPaths.Count; i++)
+            output.WriteLine($"{labels[i] + ":",-10} {builtPaths[i]}");
         output.WriteLine($"reference: {referencePath}");
-        output.WriteLine($"{Environment.ProcessorCount} cores, {threads} intra-op thread(s) per session, {rounds} rounds x {runs} runs per graph and batch size");
-        output.WriteLine($"max |logit difference| at batch {batches.Max()}: {MaxLogitDifference(built, reference, batches.Max()):g3}");
-
-        foreach (var batch in batches)
+        output.WriteLine($"{Environment.ProcessorCount} cores, {rounds} rounds x {runs} runs per graph, batch size and thread count");
+        var medians = new List<string>();
+        var factory = new SessionFactory(NullLogger<SessionFactory>.Instance);
+        foreach (var threads in threadCounts)
         {
-            var ratios = new List<double>();
-            for (var round = 1; round <= rounds; round++)
+            var sessions = new List<SessionInstance>();
+            try
             {
-                var (builtMs, referenceMs) = InterleavedMeanMs(built, reference, batch, runs, builtFirst: round % 2 == 1);
-                ratios.Add(referenceMs / builtMs);
-                output.WriteLine($"batch {batch} round {round}: built {builtMs:0.00} ms, reference {referenceMs:0.00} ms, ratio {referenceMs / builtMs:0.000}");
+                sessions.Add(GraphSessions.Create(factory, referencePath, threads, batches.Max(), "reference"));
+                foreach (var path in builtPaths)
+                    sessions.Add(GraphSessions.Create(factory, path, threads, batches.Max(), "built"));
+                Measure(sessions, labels, threads, batches, rounds, runs, output, medians);
             }
-            output.WriteLine($"batch {batch}: median ratio {Median(ratios):0.000} (range {ratios.Min():0.000}-{ratios.Max():0.000}; above 1: built faster)");
+            finally
+            {
+                foreach (var session in sessions)
+                    session.Dispose();
+            }
+        }
+        if (medians.Count > 1)
+        {
+            output.WriteLine("summary:");
+            foreach (var median in medians)
+                output.WriteLine("  " + median);
         }
         return CliApp.ExitSuccess;
     }
 
-    private static string OnnxFile(string path, string option)
+    /// <summary>sessions[0] is the reference.</summary>
+    private static void Measure(IReadOnlyList<SessionInstance> sessions, IReadOnlyList<string> labels, int threads,
+        IReadOnlyList<int> batches, int rounds, int runs, TextWriter output, List<string> medians)
     {
-        var file = Directory.Exists(path) ? Path.Combine(path, "onnx", "model.onnx") : path;
-        return File.Exists(file) ? Path.GetFullPath(file) : throw new UsageException($"--{option}: no ONNX file at '{file}'.");
-    }
-
-    private static int Positive(CommandLineOptions options, string name, int fallback)
-    {
-        var value = options.GetInt(name) ?? fallback;
-        return value >= 1 ? value : throw new UsageException($"option --{name} must be at least 1.");
-    }
-
-    private static SessionInstance CreateInstance(SessionFactory factory, string onnxFile, int threads, int maxBatch, string name)
-    {
-        var (session, provider) = factory.Create(File.ReadAllBytes(onnxFile), [ExecutionProviderKind.Cpu], threads, 0, name, 0);
-        var input = session.InputMetadata.Values.First().Dimensions;
-        var signature = ModelSignature.FromSession(session, input[2] > 0 ? input[2] : DefaultImageSize, input[3] > 0 ? input[3] : DefaultImageSize);
-        return new SessionInstance(0, session, provider, signature, maxBatch);
-    }
-
-    private static void FillSeededPixels(SessionInstance a, SessionInstance b, int batch)
-    {
-        var random = new Random(Seed);
-        for (var k = 0; k < batch; k++)
+        var reference = sessions[0];
+        foreach (var built in sessions.Skip(1))
         {
-            var slot = a.InputSlot(k);
-            for (var i = 0; i < slot.Length; i++)
-                slot[i] = random.NextSingle();
-            slot.CopyTo(b.InputSlot(k));
+            if (built.Signature != reference.Signature)
+                throw new UsageException($"the graphs have different interfaces: {built.Signature} and {reference.Signature}.");
+        }
+        GraphSessions.FillSeededPixels(sessions, batches.Max());
+        foreach (var session in sessions)
+            session.WarmUp();
+        GraphSessions.FillSeededPixels(sessions, batches.Max());
+        for (var i = 1; i < sessions.Count; i++)
+            output.WriteLine($"{threads} intra-op thread(s); {labels[i - 1]}: max |logit difference| from the reference at batch {batches.Max()}: {MaxLogitDifference(sessions[i], reference, batches.Max()):g3}");
+
+        foreach (var batch in batches)
+        {
+            var ratios = labels.Select(_ => new List<double>()).ToList();
+            var cpuRatios = labels.Select(_ => new List<double>()).ToList();
+            for (var round = 1; round <= rounds; round++)
+            {
+                var (meanMs, cpuMs) = InterleavedMeanMs(sessions, batch, runs, firstIndex: round - 1);
+                for (var i = 1; i < sessions.Count; i++)
+                {
+                    var ratio = meanMs[0] / meanMs[i];
+                    ratios[i - 1].Add(ratio);
+                    cpuRatios[i - 1].Add(cpuMs[0] / cpuMs[i]);
+                    output.WriteLine($"threads {threads} batch {batch} round {round}: {labels[i - 1]} {meanMs[i]:0.00} ms (cpu {cpuMs[i]:0.00}), " +
+                        $"reference {meanMs[0]:0.00} ms (cpu {cpuMs[0]:0.00}), ratio {ratio:0.000} (cpu {cpuMs[0] / cpuMs[i]:0.000})");
+                }
+            }
+            for (var i = 0; i < labels.Count; i++)
+            {
+                var prefix = labels.Count == 1 ? "" : labels[i] + " ";
+                var median = $"{prefix}threads {threads} batch {batch}: median ratio {Median(ratios[i]):0.000} (range {ratios[i].Min():0.000}-{ratios[i].Max():0.000}; " +
+                    $"cpu time {Median(cpuRatios[i]):0.000}, range {cpuRatios[i].Min():0.000}-{cpuRatios[i].Max():0.000}; above 1: built faster)";
+                output.WriteLine(median);
+                medians.Add(median);
+            }
         }
     }
 
@@ -126,27 +140,26 @@ public sealed class BenchGraphsCommand : ICliCommand
     }
 
     /// <summary>
-    /// Mean ms per run of each graph, their runs interleaved one by one so a burst of load from elsewhere on the machine
-    /// lands on both; which goes first alternates between rounds.
+    /// Mean wall and CPU ms per run of each graph, their runs interleaved one by one so a burst of load from elsewhere on
+    /// the machine lands on all of them; the graph that goes first rotates between rounds.
     /// </summary>
-    private static (double Built, double Reference) InterleavedMeanMs(SessionInstance built, SessionInstance reference, int batch, int runs, bool builtFirst)
+    private static (double[] WallMs, double[] CpuMs) InterleavedMeanMs(IReadOnlyList<SessionInstance> sessions, int batch, int runs, int firstIndex)
     {
-        var (first, second) = builtFirst ? (built, reference) : (reference, built);
-        TimeSpan firstTime = default, secondTime = default;
-        for (var i = 0; i < runs; i++)
+        var wall = new TimeSpan[sessions.Count];
+        var cpu = new TimeSpan[sessions.Count];
+        for (var run = 0; run < runs; run++)
         {
-            firstTime += Timed(first, batch);
-            secondTime += Timed(second, batch);
+            for (var k = 0; k < sessions.Count; k++)
+            {
+                var index = (firstIndex + k) % sessions.Count;
+                var cpuBefore = Environment.CpuUsage.TotalTime;
+                var started = Stopwatch.GetTimestamp();
+                sessions[index].Run(batch);
+                wall[index] += Stopwatch.GetElapsedTime(started);
+                cpu[index] += Environment.CpuUsage.TotalTime - cpuBefore;
+            }
         }
-        var (builtTime, referenceTime) = builtFirst ? (firstTime, secondTime) : (secondTime, firstTime);
-        return (builtTime.TotalMilliseconds / runs, referenceTime.TotalMilliseconds / runs);
-    }
-
-    private static TimeSpan Timed(SessionInstance instance, int batch)
-    {
-        var started = Stopwatch.GetTimestamp();
-        instance.Run(batch);
-        return Stopwatch.GetElapsedTime(started);
+        return (wall.Select(t => t.TotalMilliseconds / runs).ToArray(), cpu.Select(t => t.TotalMilliseconds / runs).ToArray());
     }
 
     private static double Median(IReadOnlyList<double> values)

@@ -14,10 +14,9 @@ public static class BenchReport
         output.WriteLine($"{"protocol",-16}{"images",-22}{"load",-12}{"req/s",9}{"p50 ms",9}{"p90 ms",9}{"p99 ms",9}{"max ms",9}{"batch",7}{"queue ms",10}{"infer ms",10}{"prep ms",9}{(cpu ? "  srv cpu ms/req" : "")}  errors");
         foreach (var p in points)
         {
-            var load = p.Mode == "closed" ? $"c={p.Concurrency}" : $"{p.TargetRate:0}/s";
             var errors = p.Errors.Count == 0 ? "-" : string.Join(" ", p.Errors.Select(e => $"{e.Key}:{e.Value}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Protocol,-16}{p.Images,-22}{load,-12}{p.Throughput,9:0.0}{p.LatencyMs.P50,9:0.0}{p.LatencyMs.P90,9:0.0}{p.LatencyMs.P99,9:0.0}{p.LatencyMs.Max,9:0.0}{p.MeanBatchSize,7:0.00}{p.MeanQueueMs,10:0.0}{p.MeanInferenceMs,10:0.0}{p.MeanPreprocessMs,9:0.0}{(cpu ? $"{p.ServerCpuSecondsPerRequest * 1000,16:0.00}" : "")}  {errors}"));
+                $"{p.Protocol,-16}{p.Images,-22}{p.Load,-12}{p.Throughput,9:0.0}{p.LatencyMs.P50,9:0.0}{p.LatencyMs.P90,9:0.0}{p.LatencyMs.P99,9:0.0}{p.LatencyMs.Max,9:0.0}{p.MeanBatchSize,7:0.00}{p.MeanQueueMs,10:0.0}{p.MeanInferenceMs,10:0.0}{p.MeanPreprocessMs,9:0.0}{(cpu ? $"{p.ServerCpuSecondsPerRequest * 1000,16:0.00}" : "")}  {errors}"));
         }
     }
 
@@ -26,7 +25,7 @@ public static class BenchReport
     {
         output.WriteLine();
         output.WriteLine($"{"medians over rounds",-28}{"rounds",7}{"req/s",9}{"srv cpu ms/req",16}");
-        foreach (var arm in points.GroupBy(p => (p.Protocol, Load: p.Mode == "closed" ? $"c={p.Concurrency}" : $"{p.TargetRate:0}/s")))
+        foreach (var arm in points.GroupBy(p => (p.Protocol, p.Load)))
         {
             var cpu = Median(arm.Select(p => p.ServerCpuSecondsPerRequest ?? double.NaN).Where(v => !double.IsNaN(v)).ToList());
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -5,17 +5,20 @@ namespace MobileViT.Cli.Bench;
 
 /// <summary>
 /// POSTs the raw JPEG to <c>/v1/classify</c> (or a named model), with optional request headers (deadline, priority),
-/// and reads the timing headers.
+/// and reads the timing headers. With <c>expectContinue</c> it sends <c>Expect: 100-continue</c>: the body goes only
+/// once the server has admitted the request.
 /// </summary>
 public sealed class HttpBenchClient : IBenchClient
 {
     private readonly HttpClient _http;
     private readonly string _path;
     private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly bool _expectContinue;
 
-    public HttpBenchClient(Uri baseAddress, string? model, string path = "", IReadOnlyDictionary<string, string>? headers = null)
+    public HttpBenchClient(Uri baseAddress, string? model, string path = "", IReadOnlyDictionary<string, string>? headers = null, bool expectContinue = false)
     {
         _headers = headers ?? new Dictionary<string, string>();
+        _expectContinue = expectContinue;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
             BaseAddress = baseAddress,
@@ -33,6 +36,8 @@ public sealed class HttpBenchClient : IBenchClient
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _path) { Content = content };
+            if (_expectContinue)
+                request.Headers.ExpectContinue = true;
             foreach (var (name, value) in _headers)
                 request.Headers.TryAddWithoutValidation(name, value);
             using var response = await _http.SendAsync(request, cancellationToken);

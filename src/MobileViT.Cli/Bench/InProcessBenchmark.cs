@@ -47,9 +47,10 @@ public sealed class InProcessBenchmark(ModelArtifacts model, BenchImages images,
             }
             foreach (var instance in instances)
             {
+                // As the service warms its sessions: ONNX Runtime's second run of a shape is as slow as its first.
+                instance.WarmUp();
                 for (var k = 0; k < batchSize; k++)
                     preprocessor.Preprocess(images[k], instance.InputSlot(k));
-                instance.Run(batchSize);
             }
 
             var result = ThroughputMeasurement.Run(instances, batchSize, warmup, duration, inferenceOnly ? null : (instance, size) =>

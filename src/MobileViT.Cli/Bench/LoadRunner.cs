@@ -5,8 +5,8 @@ namespace MobileViT.Cli.Bench;
 
 /// <summary>
 /// Drives a server: closed loop (N clients, each sending its next request as soon as the last returns) or open loop
-/// (requests started on a fixed schedule whatever the server does, latency measured from the scheduled time so that a
-/// stalled server shows up as latency instead of hiding behind fewer requests).
+/// (requests started on a fixed schedule whatever the server does, evenly spaced or in bursts, latency measured from
+/// the scheduled time so that a stalled server shows up as latency instead of hiding behind fewer requests).
 /// </summary>
 public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter progress)
 {
@@ -38,17 +38,35 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         return Summarise("closed", concurrency, null, window, samples);
     }
 
-    public async Task<BenchPoint> OpenLoopAsync(double rate)
+    /// <summary>Requests started at <paramref name="rate"/> per second, evenly spaced.</summary>
+    public Task<BenchPoint> OpenLoopAsync(double rate)
+    {
+        var interval = Stopwatch.Frequency / rate;
+        return ScheduledLoopAsync(i => (long)(i * interval), "open", 0, rate, $"rate={rate:0}/s");
+    }
+
+    /// <summary>
+    /// <paramref name="clients"/> requests started together, every <paramref name="period"/>: what cron-driven
+    /// clients or an upstream fan-out look like. Each request's latency counts from its burst's scheduled time.
+    /// </summary>
+    public Task<BenchPoint> BurstLoopAsync(int clients, TimeSpan period)
+    {
+        var periodTicks = period.TotalSeconds * Stopwatch.Frequency;
+        return ScheduledLoopAsync(i => (long)(i / clients * periodTicks), "burst", clients, clients / period.TotalSeconds,
+            $"bursts of {clients} every {period.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>Request <c>i</c> starts <paramref name="offset"/>(i) Stopwatch ticks into the window, whatever the server does.</summary>
+    private async Task<BenchPoint> ScheduledLoopAsync(Func<long, long> offset, string mode, int concurrency, double rate, string label)
     {
         var window = Window.Start(warmup, duration);
         var samples = new ConcurrentBag<Sample>();
         var inFlight = new ConcurrentDictionary<long, Task>();
         long dropped = 0;
-        using var reporter = StartProgress($"{client.Protocol} {images.Label} rate={rate:0}/s", window, samples);
-        var interval = Stopwatch.Frequency / rate;
+        using var reporter = StartProgress($"{client.Protocol} {images.Label} {label}", window, samples);
         for (long i = 0; ; i++)
         {
-            var scheduled = window.Started + (long)(i * interval);
+            var scheduled = window.Started + offset(i);
             if (scheduled >= window.End)
                 break;
             var wait = scheduled - Stopwatch.GetTimestamp();
@@ -72,7 +90,7 @@ public sealed class LoadRunner(IBenchClient client, BenchImages images, TimeSpan
         await Task.WhenAll(inFlight.Values.ToArray());
         for (var d = 0; d < dropped; d++)
             samples.Add(new Sample(window.MeasureFrom, window.MeasureFrom, new BenchResponse(false, "client-overload")));
-        return Summarise("open", 0, rate, window, samples);
+        return Summarise(mode, concurrency, rate, window, samples);
     }
 
     private BenchPoint Summarise(string mode, int concurrency, double? rate, Window window, IEnumerable<Sample> samples)

@@ -36,6 +36,10 @@ public sealed class AccessOptionsValidator : IValidateOptions<AuthOptions>, IVal
         }
         if (options.ReloadIntervalSeconds is <= 0 or > 3600)
             errors.Add($"MobileViT__Auth__ReloadIntervalSeconds must be more than 0 and at most 3600 (was {options.ReloadIntervalSeconds}).");
+        if (options.MaxFailedAttempts < 1)
+            errors.Add($"MobileViT__Auth__MaxFailedAttempts must be at least 1 (was {options.MaxFailedAttempts}).");
+        if (options.FailedAttemptWindowSeconds is <= 0 or > 86_400 || double.IsNaN(options.FailedAttemptWindowSeconds))
+            errors.Add($"MobileViT__Auth__FailedAttemptWindowSeconds must be more than 0 and at most 86400 (was {options.FailedAttemptWindowSeconds}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -14,8 +14,17 @@ public sealed class AuthOptions
     /// <summary>Keys given in configuration, <c>name:key</c> each (<c>MobileViT__Auth__ApiKeys__0</c>, ...).</summary>
     public List<string> ApiKeys { get; set; } = [];
 
-    /// <summary>Whether <c>/metrics</c> needs a key too (off: Prometheus scrapes without one).</summary>
-    public bool ProtectMetrics { get; set; }
+    /// <summary>
+    /// Whether <c>/metrics</c> needs a key too, as every other route does (default on: its labels name every key and
+    /// model). Off: Prometheus scrapes without one. Without keys configured the service is open either way.
+    /// </summary>
+    public bool ProtectMetrics { get; set; } = true;
+
+    /// <summary>Wrong keys one client address may present within <see cref="FailedAttemptWindowSeconds"/> before its further attempts get 429.</summary>
+    public int MaxFailedAttempts { get; set; } = 10;
+
+    /// <summary>The window over which <see cref="MaxFailedAttempts"/> counts.</summary>
+    public double FailedAttemptWindowSeconds { get; set; } = 60;
 
     /// <summary>How often the key file is checked for a new version.</summary>
     public double ReloadIntervalSeconds { get; set; } = 2;
@@ -24,4 +33,6 @@ public sealed class AuthOptions
     public string? KeyFile => string.IsNullOrWhiteSpace(ApiKeysFile) ? null : ApiKeysFile;
 
     public TimeSpan ReloadInterval => TimeSpan.FromSeconds(ReloadIntervalSeconds);
+
+    public TimeSpan FailedAttemptWindow => TimeSpan.FromSeconds(FailedAttemptWindowSeconds);
 }

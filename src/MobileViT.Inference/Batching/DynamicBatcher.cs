@@ -14,8 +14,10 @@ namespace MobileViT.Inference.Batching;
 /// run blocks for milliseconds and would otherwise hold a thread-pool thread that request handling needs.
 /// Each request brings an <see cref="IBatchInput"/> that writes itself into its slot; one whose input turns out to be
 /// unusable fails alone and the rest of the batch runs. From its own timings the batcher keeps a live
-/// <see cref="DrainRate"/>, which <see cref="PredictWait"/> turns into the wait a new request would face.
-/// Every clock read goes through the <see cref="TimeProvider"/>.
+/// <see cref="DrainRate"/> and the time a batch takes by its size; <see cref="Admit"/> plays the work admitted ahead
+/// of a new request forward with them (the batches running now included) and holds its place while its body is read,
+/// and each admitted request's actual finish against its predicted one calibrates the margin admission leaves
+/// (<see cref="AdmissionCalibrator"/>). Every clock read goes through the <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -28,6 +30,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly PriorityRequestQueue _queue;
     private readonly DrainRateEstimator _drainRate;
+    private readonly AdmissionCalibrator _calibrator;
+    private readonly RunningBatch?[] _running;
+    private readonly int _maxBatchSize;
     private readonly Thread[] _workers;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IDisposable[] _registrations;
@@ -50,12 +55,17 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _queue = new PriorityRequestQueue(options);
-        _drainRate = new DrainRateEstimator(runners.Count, TimeSpan.FromMilliseconds(options.DrainRateWindowMs), _time);
+        _maxBatchSize = runners.Max(r => r.MaxBatchSize);
+        _drainRate = new DrainRateEstimator(runners.Count, TimeSpan.FromMilliseconds(options.DrainRateWindowMs), _time, _maxBatchSize);
+        _calibrator = new AdmissionCalibrator(options.AdmissionQuantile, TimeSpan.FromMilliseconds(options.AdmissionCalibrationWindowMs),
+            options.WaitEstimateSafetyFactor, _time);
+        _running = new RunningBatch?[runners.Count];
         // Removed when disposed: a version unloaded leaves neither a gauge nor a reference to its sessions behind.
         _registrations =
         [
             metrics.RegisterQueue(model, () => QueueDepth, () => Volatile.Read(ref _inFlight), version),
             metrics.RegisterDrainRate(model, () => _drainRate.Current?.ImagesPerSecond, version),
+            metrics.Admission.RegisterCalibration(model, () => _calibrator.Margin, () => _calibrator.Samples, version),
         ];
 
         _runningWorkers = runners.Count;
@@ -82,15 +92,88 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>The live drain rate over the recent window; null until a batch has run.</summary>
     public DrainRate? DrainRate => _drainRate.Current;
 
-    /// <summary>The wait a request of this priority would face if it were queued now.</summary>
-    internal WaitPrediction PredictWait(RequestPriority priority) => new(_queue.CountAtOrAbove(priority), _drainRate.Current);
+    /// <summary>Admitted requests of one priority whose body is still being read (their room in the queue is held).</summary>
+    public int ReservedOf(RequestPriority priority) => _queue.ReservedOf(priority);
+
+    /// <summary>The margin admission stretches predictions by now: calibrated from the recent predictions' errors.</summary>
+    public double AdmissionMargin => _calibrator.Margin;
+
+    /// <summary>
+    /// When a request of this priority due in <paramref name="timeout"/> would start and finish if it were admitted now,
+    /// without admitting it; null before any batch has run.
+    /// </summary>
+    internal WaitPrediction? PredictWait(RequestPriority priority, TimeSpan timeout)
+    {
+        var now = _time.GetTimestamp();
+        return _queue.Admit(priority, now + Ticks(timeout), snapshot => (Predict(snapshot, now), false, (AdmissionPrediction?)null)).Decision;
+    }
+
+    /// <summary>
+    /// Admission, in one step against concurrent ones, of a request of <paramref name="priority"/> that arrived at
+    /// <paramref name="arrived"/> (a timestamp of the batcher's clock; 0: now) and is due <paramref name="timeout"/>
+    /// later: refuses it when its queue is full, or (<paramref name="waitAware"/>) when its predicted finish, stretched by
+    /// the calibrated margin, is past its deadline or would make a request already admitted finish too late. Otherwise
+    /// holds its room in the queue, ahead of later admissions, until it is queued: the decision's reservation, which
+    /// its scope disposes when the request ends.
+    /// </summary>
+    internal AdmissionDecision Admit(RequestPriority priority, long arrived, TimeSpan timeout, bool waitAware = true)
+    {
+        var now = _time.GetTimestamp();
+        var deadline = (arrived != 0 ? arrived : now) + Ticks(timeout);
+        var remaining = _time.GetElapsedTime(now, deadline);
+        var (decision, reservation) = _queue.Admit(priority, deadline, snapshot =>
+        {
+            if (snapshot.Full)
+                return (new AdmissionDecision(true, null, null), false, null);
+            if (!waitAware)
+                return (new AdmissionDecision(false, null, null), false, null);
+            if (Predict(snapshot, now) is not { } prediction)
+                return (new AdmissionDecision(false, null, null), true, null);
+            if (prediction.RetryAfterIfUnmeetable(remaining) is { } retryAfter)
+                return (new AdmissionDecision(false, prediction, retryAfter), false, null);
+            var calibrates = prediction.Finish * prediction.Margin >= remaining * CalibratingShareOfDeadline;
+            return (new AdmissionDecision(false, prediction, null), true, new AdmissionPrediction(now, prediction.Start, prediction.Finish, calibrates));
+        });
+        return decision with { Reservation = reservation };
+    }
+
+    /// <summary>Predictions that used at least this share of what their deadline admits calibrate the margin.</summary>
+    private const double CalibratingShareOfDeadline = 0.25;
+
+    private WaitPrediction? Predict(QueueSnapshot snapshot, long now)
+    {
+        if (_drainRate.BatchTimes is not { } times)
+            return null;
+        Span<double> free = stackalloc double[_running.Length];
+        for (var i = 0; i < _running.Length; i++)
+        {
+            free[i] = Volatile.Read(ref _running[i]) is { } running
+                ? Math.Max(0, times.SecondsFor(running.Size) - _time.GetElapsedTime(running.BusySince, now).TotalSeconds)
+                : 0;
+        }
+        var followers = snapshot.FollowerDeadlines;
+        var runs = DrainSimulation.Play(free, times, _maxBatchSize, snapshot.WaitingWithNew(), snapshot.Credits, snapshot.CreditPerImageAbove,
+            snapshot.Rank, snapshot.Position, followers.Length);
+        var margin = _calibrator.Margin;
+        var breaks = false;
+        for (var j = 0; j < followers.Length && !breaks; j++)
+        {
+            // A follower's run moves from where the one before it would have run to its own; only a promise this
+            // request breaks counts, not one already broken.
+            var left = _time.GetElapsedTime(now, followers[j]).TotalSeconds;
+            breaks = runs[j + 1].Finish * margin > left && runs[j].Finish * margin <= left;
+        }
+        return new WaitPrediction(TimeSpan.FromSeconds(runs[0].Start), TimeSpan.FromSeconds(runs[0].Finish), snapshot.AnythingAhead, margin, breaks);
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     /// <summary>A request of this priority would be refused as queue-full now; the answer can change at once.</summary>
-    public bool IsFull(RequestPriority priority) => _queue.CountOf(priority) >= _queue.CapacityOf(priority);
+    public bool IsFull(RequestPriority priority) => _queue.IsFull(priority);
 
     /// <summary>A queue-full refusal for this priority, with the time the queue ahead needs to drain as the retry hint.</summary>
     internal QueueFullException QueueFull(RequestPriority priority) =>
-        new(_model, _queue.CapacityOf(priority), PredictWait(priority).Start is { } drain && drain > TimeSpan.FromSeconds(1) ? drain : null);
+        new(_model, _queue.CapacityOf(priority), PredictWait(priority, TimeSpan.FromDays(365))?.Start is { } drain && drain > TimeSpan.FromSeconds(1) ? drain : null);
 
     public int BatchesInFlight => Volatile.Read(ref _inFlight);
 
@@ -118,7 +201,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         if (deadline <= now)
             throw new DeadlineExceededException(timeout);
         var request = new QueuedRequest(input, now, deadline, call.Priority, call.KeepInput, cancellationToken);
-        if (!_queue.TryWrite(request, call.Priority))
+        if (!_queue.TryWrite(request))
         {
             throw _accepting
                 ? QueueFull(call.Priority)
@@ -138,6 +221,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
         catch (TimeoutException) when (request.TryAbandon())
         {
+            RecordExpired(request);
             throw new DeadlineExceededException(timeout);
         }
         catch (OperationCanceledException) when (request.TryAbandon())
@@ -177,7 +261,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
                     continue;
                 if (batch.Count < runner.MaxBatchSize && _options.MaxQueueDelayMs > 0)
                     WaitForMore(batch, runner.MaxBatchSize);
+                if (busySince == 0)
+                    busySince = _time.GetTimestamp();
+                Volatile.Write(ref _running[index], new RunningBatch(busySince, batch.Count));
                 Execute(runner, index, batch, busySince);
+                Volatile.Write(ref _running[index], null);
                 previousEnd = _time.GetTimestamp();
                 batch.Clear();
             }
@@ -224,7 +312,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
             if (_time.GetTimestamp() > request.DeadlineTimestamp)
             {
                 if (request.TryAbandon())
+                {
+                    RecordExpired(request);
                     request.Completion.TrySetException(new DeadlineExceededException(_time.GetElapsedTime(request.EnqueuedTimestamp, request.DeadlineTimestamp)));
+                }
                 continue;
             }
             if (request.TryStart())
@@ -247,8 +338,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private void Execute(IBatchRunner runner, int index, List<QueuedRequest> batch, long busySince)
     {
         var started = _time.GetTimestamp();
-        if (busySince == 0)
-            busySince = started;
         var startedUtc = _time.GetUtcNow().UtcDateTime;
         Interlocked.Increment(ref _inFlight);
         foreach (var request in batch)
@@ -269,7 +358,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var runStarted = _time.GetTimestamp();
             runner.Run(batch.Count);
             var inferenceTime = _time.GetElapsedTime(runStarted);
-            _drainRate.Record(index, batch.Count, _time.GetElapsedTime(busySince));
+            var finished = _time.GetTimestamp();
+            _drainRate.Record(index, batch.Count, _time.GetElapsedTime(busySince, finished));
+            foreach (var request in batch)
+            {
+                if (request.Prediction is { } prediction)
+                    RecordOutcome(prediction, _time.GetElapsedTime(prediction.AdmittedAt, started), _time.GetElapsedTime(prediction.AdmittedAt, finished));
+            }
             Interlocked.Add(ref _imagesRun, batch.Count);
             _metrics.RecordBatch(_model, runner.ExecutionProvider, batch.Count, inferenceTime);
             _statistics.RecordInferBatch(batch.Count, inferenceTime);
@@ -340,6 +435,23 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
         batch.RemoveRange(filled, batch.Count - filled);
         return preprocessTimes;
+    }
+
+    /// <summary>Compares an admitted request's prediction with what happened: calibrates the margin, and is exported.</summary>
+    private void RecordOutcome(AdmissionPrediction prediction, TimeSpan start, TimeSpan finish)
+    {
+        var finishRatio = _calibrator.Record(prediction, finish);
+        _metrics.Admission.RecordPrediction(_model, prediction.Start, start, finishRatio);
+    }
+
+    /// <summary>An admitted request that expired in the queue: it could have finished one batch after it was dropped, at the earliest.</summary>
+    private void RecordExpired(QueuedRequest request)
+    {
+        if (request.Prediction is not { } prediction)
+            return;
+        var dropped = _time.GetElapsedTime(prediction.AdmittedAt);
+        var batch = TimeSpan.FromSeconds(_drainRate.BatchTimes?.SecondsFor(1) ?? 0);
+        RecordOutcome(prediction, dropped, dropped + batch);
     }
 
     /// <summary>A "queue wait" span under the request's own span, from when it was queued to when its batch started.</summary>

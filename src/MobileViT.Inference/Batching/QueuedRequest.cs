@@ -24,6 +24,9 @@ internal sealed class QueuedRequest(IBatchInput input, long enqueuedTimestamp, l
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public Activity? Activity { get; } = Activity.Current;
 
+    /// <summary>What admission predicted for it, taken over from its reservation; null when it was not admitted by prediction.</summary>
+    public AdmissionPrediction? Prediction { get; set; }
+
     public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool TryStart() => Interlocked.CompareExchange(ref _state, Running, Queued) == Queued;

@@ -1,28 +1,37 @@
 namespace MobileViT.Inference.Batching;
 
 /// <summary>
-/// What a new request would wait for: <paramref name="Ahead"/> requests queued at its priority and above, drained at
-/// <paramref name="Rate"/>. No prediction (null <see cref="Start"/>) with nothing ahead or no estimate yet: then
-/// nothing can be said against admitting it.
+/// When a new request would start and finish, from now, played forward over the work admitted ahead of it
+/// (<see cref="DrainSimulation"/>), and the calibrated <paramref name="Margin"/> it is stretched by before it is
+/// compared with a deadline. <paramref name="Ahead"/> is false when nothing admitted would go before it: then nothing
+/// can be said against admitting it, and an idle or lightly loaded server refuses nothing.
+/// <paramref name="BreaksPromises"/>: admitting it would make a request of its priority already admitted, with a later
+/// deadline, finish too late.
 /// </summary>
-internal readonly record struct WaitPrediction(int Ahead, DrainRate? Rate)
+internal readonly record struct WaitPrediction(TimeSpan Start, TimeSpan Finish, bool Ahead, double Margin, bool BreaksPromises = false)
 {
-    /// <summary>When the request would start, from now.</summary>
-    public TimeSpan? Start => Ahead > 0 && Rate is { } rate ? rate.TimeFor(Ahead) : null;
-
-    /// <summary>When the request would finish, from now: its start plus one batch.</summary>
-    public TimeSpan? Finish => Start is { } start ? start + Rate!.Value.BatchTime : null;
-
     /// <summary>
-    /// Null when the request can finish within <paramref name="remaining"/> (its predicted finish stretched by
-    /// <paramref name="safetyFactor"/>), or when there is no prediction. Otherwise how long until the queue ahead has
+    /// Null when the request can finish within <paramref name="remaining"/> (its predicted finish stretched by the
+    /// margin) without breaking a promise, or when nothing is ahead of it. Otherwise how long until the work ahead has
     /// drained to what that deadline allows: the retry hint of the refusal.
     /// </summary>
-    public TimeSpan? RetryAfterIfUnmeetable(TimeSpan remaining, double safetyFactor)
+    public TimeSpan? RetryAfterIfUnmeetable(TimeSpan remaining)
     {
-        if (Start is not { } start || Finish is not { } finish || finish * safetyFactor <= remaining)
+        if (!Ahead || (Finish * Margin <= remaining && !BreaksPromises))
             return null;
-        var admissibleStart = remaining / safetyFactor - Rate!.Value.BatchTime;
-        return admissibleStart > TimeSpan.Zero ? start - admissibleStart : start;
+        var admissibleStart = remaining / Margin - (Finish - Start);
+        return admissibleStart > TimeSpan.Zero && Start > admissibleStart ? Start - admissibleStart : Start;
     }
+}
+
+/// <summary>
+/// What <see cref="DynamicBatcher.Admit"/> decided: <paramref name="QueueFull"/>, or the prediction it decided on
+/// (null before any batch has run) and, when the deadline cannot be met, the retry hint. An admitted request's
+/// <see cref="Reservation"/> holds its place until it is queued or its scope disposes it.
+/// </summary>
+internal readonly record struct AdmissionDecision(bool QueueFull, WaitPrediction? Prediction, TimeSpan? RetryAfter)
+{
+    public AdmissionReservation? Reservation { get; init; }
+
+    public bool Admitted => !QueueFull && RetryAfter is null;
 }

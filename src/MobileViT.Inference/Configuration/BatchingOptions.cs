@@ -30,17 +30,28 @@ public sealed class BatchingOptions
     public PriorityOptions Priority { get; set; } = new();
 
     /// <summary>
-    /// Refuse at once (429, RESOURCE_EXHAUSTED) a request that the model's current drain rate says cannot finish
-    /// before its deadline, instead of queueing it to expire.
+    /// Refuse at once (429, RESOURCE_EXHAUSTED) a request that cannot finish before its deadline, as predicted from the
+    /// work admitted ahead of it and stretched by the calibrated margin, instead of queueing it to expire.
     /// </summary>
     public bool WaitAwareAdmission { get; set; } = true;
 
-    /// <summary>The recent window over which the drain rate (images per second per instance) is measured.</summary>
+    /// <summary>The recent window over which the drain rate and the time of a batch by its size are measured.</summary>
     public int DrainRateWindowMs { get; set; } = 5_000;
 
     /// <summary>
-    /// How much the predicted finish is stretched before it is compared with the deadline: room for the estimate's
-    /// error, for requests of higher priority that arrive later and go first, and for the body read after admission.
+    /// The quantile of recent prediction errors (actual finish / predicted finish of admitted requests) used as the
+    /// margin predictions are stretched by before they are compared with a deadline. Higher leaves more room and
+    /// refuses more; the share of admitted requests that can still expire is about what is above it.
+    /// </summary>
+    public double AdmissionQuantile { get; set; } = 0.99;
+
+    /// <summary>The recent window of admitted requests the margin is calibrated over.</summary>
+    public int AdmissionCalibrationWindowMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// The margin before the calibration has enough samples (right after start, or after a quiet spell): room for the
+    /// estimate's error, for requests of higher priority that arrive later and go first, and for the body read after
+    /// admission.
     /// </summary>
     public double WaitEstimateSafetyFactor { get; set; } = 2.0;
 }

@@ -28,7 +28,7 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
 
             if (!ModelSource.TryParse(model.Source, out _, out var sourceError))
                 errors.Add($"{key}Source: {sourceError}");
-            if (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains(".."))
+            if (model.OnnxFile is not null && (string.IsNullOrWhiteSpace(model.OnnxFile) || Path.IsPathRooted(model.OnnxFile) || model.OnnxFile.Contains("..")))
                 errors.Add($"{key}OnnxFile must be a relative path inside the model directory, e.g. onnx/model.onnx.");
             if (!string.IsNullOrWhiteSpace(model.PreprocessingMode) && PreprocessingOptions.Parse(model.PreprocessingMode) is null)
                 errors.Add($"{key}PreprocessingMode must be exact or fast, or unset to follow {Prefix}Preprocessing__Mode (was '{model.PreprocessingMode}').");
@@ -56,6 +56,18 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Batching__DrainRateWindowMs must be between 100 and 600000 (was {batching.DrainRateWindowMs}).");
         if (double.IsNaN(batching.WaitEstimateSafetyFactor) || batching.WaitEstimateSafetyFactor is < 1 or > 10)
             errors.Add($"{Prefix}Batching__WaitEstimateSafetyFactor must be between 1 and 10 (was {batching.WaitEstimateSafetyFactor}).");
+        if (double.IsNaN(batching.AdmissionQuantile) || batching.AdmissionQuantile is < 0.5 or > 1)
+            errors.Add($"{Prefix}Batching__AdmissionQuantile must be between 0.5 and 1 (was {batching.AdmissionQuantile}).");
+        if (batching.AdmissionCalibrationWindowMs is < 100 or > 600_000)
+            errors.Add($"{Prefix}Batching__AdmissionCalibrationWindowMs must be between 100 and 600000 (was {batching.AdmissionCalibrationWindowMs}).");
+        var guaranteed = batching.Priority.NormalGuaranteedShare + batching.Priority.LowGuaranteedShare;
+        foreach (var (level, share) in new[] { ("Normal", batching.Priority.NormalGuaranteedShare), ("Low", batching.Priority.LowGuaranteedShare) })
+        {
+            if (double.IsNaN(share) || share is < 0 or > 0.5)
+                errors.Add($"{Prefix}Batching__Priority__{level}GuaranteedShare must be between 0 and 0.5, a fraction of the images run (was {share}).");
+        }
+        if (guaranteed > 0.5)
+            errors.Add($"{Prefix}Batching__Priority__NormalGuaranteedShare and LowGuaranteedShare must add up to at most 0.5 (was {guaranteed}).");
 
         var execution = options.Execution;
         try
@@ -92,12 +104,17 @@ public sealed class MobileViTOptionsValidator : IValidateOptions<MobileViTOption
             errors.Add($"{Prefix}Preprocessing__Mode must be exact or fast (was '{options.Preprocessing.Mode}').");
 
         var limits = options.Limits;
-        if (limits.MaxImageBytes < 1)
-            errors.Add($"{Prefix}Limits__MaxImageBytes must be positive.");
+        if (limits.MaxImageBytes is < 1 or > ImageLimitsOptions.MaxImageBytesLimit)
+            errors.Add($"{Prefix}Limits__MaxImageBytes must be between 1 and {ImageLimitsOptions.MaxImageBytesLimit} (was {limits.MaxImageBytes}).");
         if (limits.MaxImagePixels < 1)
             errors.Add($"{Prefix}Limits__MaxImagePixels must be positive.");
-        if (limits.MaxImagesPerRequest < 1)
-            errors.Add($"{Prefix}Limits__MaxImagesPerRequest must be positive.");
+        if (limits.MaxImagesPerRequest is < 1 or > ImageLimitsOptions.MaxImagesPerRequestLimit)
+            errors.Add($"{Prefix}Limits__MaxImagesPerRequest must be between 1 and {ImageLimitsOptions.MaxImagesPerRequestLimit} (was {limits.MaxImagesPerRequest}).");
+        if (limits.RequestMemoryBytes is { } budget && budget < Limits.RequestMemorySize.MinimumFor(Math.Max(1, limits.MaxImageBytes)))
+        {
+            errors.Add($"{Prefix}Limits__RequestMemoryBytes must be at least twice MaxImageBytes and 1 MiB " +
+                $"({Limits.RequestMemorySize.MinimumFor(Math.Max(1, limits.MaxImageBytes))}), so that the largest image fits (was {budget}).");
+        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

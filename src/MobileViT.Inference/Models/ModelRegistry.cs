@@ -25,6 +25,7 @@ public sealed class ModelRegistry
     private volatile bool _draining;
     private volatile bool _refusing;
     private volatile bool _started;
+    private Task _readinessGate = Task.CompletedTask;
 
     public ModelRegistry(MobileViTOptions options)
     {
@@ -67,11 +68,21 @@ public sealed class ModelRegistry
     public bool AnyFailed => _models.Any(m => m.Configured is not null && m.Representative.State == ModelState.Failed);
 
     /// <summary>
-    /// Ready: not draining, start-up loading over, every configured model serving and at least one model serving. A
-    /// repository model none of whose versions loads is reported (listing, index, metric, log) but does not hold
-    /// readiness back; a model whose new version fails keeps serving the old one.
+    /// Ready: not draining, start-up loading over, the host's own warm-up done (<see cref="ReadinessGate"/>), every
+    /// configured model serving and at least one model serving. A repository model none of whose versions loads is
+    /// reported (listing, index, metric, log) but does not hold readiness back; a model whose new version fails keeps
+    /// serving the old one.
     /// </summary>
-    public bool IsReady => !_draining && AllLoaded && _models.Any(m => m.Route.Default is not null);
+    public bool IsReady => !_draining && ReadinessGateOpen && AllLoaded && _models.Any(m => m.Route.Default is not null);
+
+    /// <summary>Whatever the host holds readiness back for besides the models (warming its request path) is done.</summary>
+    public bool ReadinessGateOpen => _readinessGate.IsCompleted;
+
+    /// <summary>Completes when what the host holds readiness back for is done.</summary>
+    public Task ReadinessGate => _readinessGate;
+
+    /// <summary>Holds readiness back until <paramref name="gate"/> completes, whatever its outcome: the host's own warm-up.</summary>
+    public void HoldReadinessUntil(Task gate) => _readinessGate = gate;
 
     /// <summary>Every loaded version alive: serving, or draining after a swap.</summary>
     public IEnumerable<ServedModel> Loaded => AllModels.SelectMany(m => m.Alive);

@@ -8,8 +8,10 @@ namespace MobileViT.Inference.Runtime;
 public sealed class SessionFactory(ILogger<SessionFactory> logger)
 {
     /// <summary>Returns the session and the provider it runs on; a provider that fails is logged with its reason and the next is tried.</summary>
+    /// <param name="profilePathPrefix">When set, ONNX Runtime's profiler writes its JSON trace under this prefix (diagnostics only).</param>
     public (InferenceSession Session, string Provider) Create(
-        byte[] model, IReadOnlyList<ExecutionProviderKind> providers, int intraOpThreads, int cudaDeviceId, string modelName, int instance)
+        byte[] model, IReadOnlyList<ExecutionProviderKind> providers, int intraOpThreads, int cudaDeviceId, string modelName, int instance,
+        string? profilePathPrefix = null)
     {
         var failures = new List<string>();
         foreach (var provider in providers)
@@ -18,6 +20,12 @@ public sealed class SessionFactory(ILogger<SessionFactory> logger)
             try
             {
                 options = CreateOptions(provider, intraOpThreads, cudaDeviceId);
+                if (profilePathPrefix is not null)
+                {
+                    // The prefix first: setting EnableProfiling passes the current prefix to ONNX Runtime.
+                    options.ProfileOutputPathPrefix = profilePathPrefix;
+                    options.EnableProfiling = true;
+                }
                 var session = new InferenceSession(model, options);
                 var name = provider == ExecutionProviderKind.Cuda ? $"CUDA:{cudaDeviceId}" : "CPU";
                 logger.LogInformation("Model {Model} instance {Instance}: session on {Provider} with {Threads} intra-op thread(s)",

@@ -37,6 +37,8 @@ public static class ErrorCodes
     public const string InvalidApiKey = "invalid-api-key";
     public const string PermissionDenied = "permission-denied";
     public const string RateLimited = "rate-limited";
+    public const string TooManyFailedAuthentications = "too-many-failed-authentications";
+    public const string MemoryBudget = "memory-budget";
 
     /// <summary>The code of a failure that names nothing more specific than its kind.</summary>
     public static string DefaultOf(ErrorKind kind) => kind switch
@@ -57,5 +59,6 @@ public static class ErrorCodes
         ErrorKind.PermissionDenied => PermissionDenied,
         ErrorKind.RateLimited => RateLimited,
         ErrorKind.DeadlineUnmeetable => DeadlineUnmeetable,
+        ErrorKind.OverMemoryBudget => MemoryBudget,
     };
 }

@@ -54,4 +54,7 @@ public enum ErrorKind
 
     /// <summary>Refused at admission: at the model's current drain rate the request could not finish before its deadline.</summary>
     DeadlineUnmeetable,
+
+    /// <summary>Refused before reading more: the request memory budget (bytes of requests held in memory, process-wide) is full.</summary>
+    OverMemoryBudget,
 }

@@ -24,6 +24,7 @@ public sealed class InferenceCall : IDisposable
     private ModelLease? _lease;
     private RequestPriority _priority = RequestPriority.Normal;
     private TimeSpan _timeout;
+    private AdmissionContext? _admission;
     private InferenceException? _failure;
     private bool _succeeded;
     private int _disposed;
@@ -71,7 +72,7 @@ public sealed class InferenceCall : IDisposable
                 _activity.SetTag("mobilevit.model.version", model.VersionLabel);
             }
             _timeout = EffectiveTimeout(timeout);
-            var modelContext = new AdmissionContext(Request, priority, _timeout, model);
+            var modelContext = _admission = new AdmissionContext(Request, priority, _timeout, model) { Arrived = _started };
             foreach (var rule in _service.ModelRules)
                 rule.Admit(modelContext);
         }
@@ -117,6 +118,41 @@ public sealed class InferenceCall : IDisposable
     }
 
     /// <summary>
+    /// Runs the admitted request's images as they arrive, for a batch whose body is still being read: each image starts
+    /// as soon as the adapter yields it and is disposed as soon as it has run, and at most the model's batch capacity
+    /// (<see cref="ServedModel.MaxBatchSize"/> per instance) waits or runs at once; reading the next one waits for a place,
+    /// so a client sending faster than the model runs is slowed by TCP rather than held in memory. The results come
+    /// back in the order the images arrived. A failure of the enumeration (a broken part, the budget's refusal) fails
+    /// the request, after the images already started have finished.
+    /// </summary>
+    public async Task<InferenceResponse> RunEachAsync(IAsyncEnumerable<ArrivingImage> images, RequestedOutput output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var model = Model;
+            var topK = ValidateTopK(model, output);
+            var call = new InferenceCallOptions(_timeout, _started, _priority, output.KeepInput);
+            var max = _service.Options.Limits.MaxImagesPerRequest;
+            var (samples, bytes) = await new SampleRunner(_service, model, call, topK)
+                .RunEachAsync(images, model.MaxBatchSize * model.Instances.Count, max, cancellationToken).ConfigureAwait(false);
+            _service.Metrics.RecordBytesReceived(model.Name, Request.Protocol, bytes);
+            _activity?.SetTag("mobilevit.image.bytes", bytes);
+            var response = new InferenceResponse(model, samples);
+            _activity?.SetTag("mobilevit.batch.size", response.LargestBatch);
+            if (response.FirstError is { } error)
+                Fail(error);
+            else
+                _succeeded = true;
+            return response;
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Shapes a protocol's own output from the response (e.g. a tensor of logits, or classification strings), timing it
     /// as the model's output time in the metrics and statistics.
     /// </summary>
@@ -146,6 +182,7 @@ public sealed class InferenceCall : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _admission?.Release();
         var kind = _failure?.Kind ?? (_succeeded ? (ErrorKind?)null : ErrorKind.Failed);
         var outcome = kind is { } k ? RequestOutcome.Of(k) : RequestOutcome.Success;
         var duration = _service.Time.GetElapsedTime(_started);

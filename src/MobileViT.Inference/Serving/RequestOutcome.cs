@@ -19,6 +19,7 @@ public static class RequestOutcome
         ErrorKind.PermissionDenied => "permission_denied",
         ErrorKind.RateLimited => "rate_limited",
         ErrorKind.DeadlineUnmeetable => "rejected_deadline_unmeetable",
+        ErrorKind.OverMemoryBudget => "rejected_memory_budget",
     };
 
     /// <summary>Every label value the outcome can take, for documentation and dashboards.</summary>

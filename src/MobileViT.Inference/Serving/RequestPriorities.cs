@@ -28,7 +28,7 @@ public static class RequestPriorities
         "high" => RequestPriority.High,
         "normal" => RequestPriority.Normal,
         "low" => RequestPriority.Low,
-        _ => throw new InvalidRequestException($"{source} must be high, normal or low (was '{value}').", ErrorCodes.BadPriority),
+        _ => throw new InvalidRequestException($"{source} must be high, normal or low (was '{ClientText.Excerpt(value)}').", ErrorCodes.BadPriority),
     };
 
     /// <summary>

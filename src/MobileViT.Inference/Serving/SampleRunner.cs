@@ -42,6 +42,63 @@ internal sealed class SampleRunner(InferenceService service, ServedModel model, 
         return results;
     }
 
+    /// <summary>
+    /// Starts each image as it arrives, with at most <paramref name="inFlight"/> started and not yet finished: the next
+    /// is read only when one has finished. Each image's owner is disposed when it has run. Results in arrival order.
+    /// </summary>
+    public async Task<(SampleResult[] Samples, long Bytes)> RunEachAsync(IAsyncEnumerable<ArrivingImage> images, int inFlight, int maxImages,
+        CancellationToken cancellationToken)
+    {
+        var samples = new List<Task<SampleResult>>();
+        var bytes = 0L;
+        using var places = new SemaphoreSlim(Math.Max(1, inFlight));
+        try
+        {
+            await foreach (var image in images.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (samples.Count == maxImages)
+                        throw new InvalidRequestException($"At most {maxImages} image(s) per request (MobileViT__Limits__MaxImagesPerRequest).", ErrorCodes.BadBatch);
+                    await places.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    image.Owner.Dispose();
+                    throw;
+                }
+                bytes += image.Bytes.Length;
+                samples.Add(RunArrivedAsync(image, places, cancellationToken));
+            }
+        }
+        catch
+        {
+            // The images already started still read their memory: let them finish before the adapter lets go of the body.
+            await Task.WhenAll(samples).ConfigureAwait(false);
+            throw;
+        }
+        if (samples.Count == 0)
+            throw new InvalidRequestException("The request has no images.", ErrorCodes.EmptyImage);
+        var results = await Task.WhenAll(samples).ConfigureAwait(false);
+        if (results.Length == 1 && results[0].Error is { } error)
+            throw error;
+        return (results, bytes);
+    }
+
+    private async Task<SampleResult> RunArrivedAsync(ArrivingImage image, SemaphoreSlim places, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Preprocessing on request threads (CUDA placement) runs the images side by side.
+            return await Task.Run(() => RunImageAsync(image.Bytes, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            image.Owner.Dispose();
+            places.Release();
+        }
+    }
+
     private ReadOnlyMemory<float> ValidatePixels(InferenceInput.PixelTensor tensor)
     {
         var s = model.Signature;

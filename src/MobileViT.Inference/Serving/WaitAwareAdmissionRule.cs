@@ -5,11 +5,15 @@ namespace MobileViT.Inference.Serving;
 
 /// <summary>
 /// Refuses, before any of its input is read, a request that would only be queued to be refused later: one whose
-/// priority's queue is full, and one that the model's live drain rate says cannot finish before its deadline (the
-/// requests queued at its priority and above, divided by the drain rate, plus one batch, stretched by
-/// <see cref="BatchingOptions.WaitEstimateSafetyFactor"/>). Nothing queued ahead, or no estimate yet, admits: an idle
-/// or lightly loaded server refuses nothing. The refusal's retry hint is when the queue ahead should have drained
-/// to what the request's deadline can take. This is the only place the prediction is checked.
+/// priority's queue is full, and one that cannot finish before its deadline. The model's batcher plays the work
+/// already admitted ahead of the request forward (the batches running now, then the queue by priority and deadline at
+/// the measured time of a batch by its size), stretches the predicted finish by a margin calibrated from how far
+/// recent predictions were from what happened, and also refuses a request that would make one already admitted with a
+/// later deadline finish too late. Nothing admitted ahead, or no estimate yet, admits: an idle or lightly loaded
+/// server refuses nothing. An admitted request holds its place while its body is read, until it is queued or its
+/// scope ends (<see cref="AdmissionContext.Hold"/>). The refusal's retry hint is
+/// when the work ahead should have drained to what the request's deadline can take. This is the only place the
+/// prediction is checked.
 /// </summary>
 public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMetrics metrics) : IAdmissionRule
 {
@@ -20,16 +24,15 @@ public sealed class WaitAwareAdmissionRule(MobileViTOptions options, InferenceMe
         var model = context.Model!;
         var batcher = model.Batcher;
         var priority = context.Priority;
-        if (batcher.IsFull(priority))
+        var decision = batcher.Admit(priority, context.Arrived, context.Timeout, options.Batching.WaitAwareAdmission);
+        if (decision.Reservation is { } reservation)
+            context.Hold(reservation);
+        if (decision.QueueFull)
             throw batcher.QueueFull(priority);
-        if (!options.Batching.WaitAwareAdmission)
+        if (decision.Prediction is not { } prediction)
             return;
-
-        var prediction = batcher.PredictWait(priority);
-        if (prediction is not { Start: { } start, Finish: { } finish })
-            return;
-        metrics.RecordPredictedWait(model.Name, priority, start);
-        if (prediction.RetryAfterIfUnmeetable(context.Timeout, options.Batching.WaitEstimateSafetyFactor) is { } retryAfter)
-            throw new DeadlineUnmeetableException(model.Name, finish, context.Timeout, retryAfter);
+        metrics.RecordPredictedWait(model.Name, priority, prediction.Start);
+        if (decision.RetryAfter is { } retryAfter)
+            throw new DeadlineUnmeetableException(model.Name, prediction.Finish, context.Timeout, retryAfter);
     }
 }

@@ -28,14 +28,38 @@ public sealed class HuggingFaceHubClient(HttpClient http, HuggingFaceHubSettings
                 logger.LogDebug("hf:{Repository}/{File} ({Revision}) found in cache {Path}", repository, file, revision, target);
                 continue;
             }
-            await DownloadAsync(repository, revision, file, target, cancellationToken).ConfigureAwait(false);
+            if (!await DownloadAsync(repository, revision, file, target, cancellationToken).ConfigureAwait(false))
+                throw NotFound(repository, revision, file);
         }
         return directory;
     }
 
-    private async Task DownloadAsync(string repository, string revision, string file, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cached path of one file, downloaded if it is not cached; null when the hub answers 404 (the repository does
+    /// not publish it). Other failures throw as <see cref="EnsureFilesAsync"/> does.
+    /// </summary>
+    public async Task<string?> TryEnsureFileAsync(string repository, string revision, string file, CancellationToken cancellationToken)
     {
-        var url = $"{Settings.Endpoint.TrimEnd('/')}/{repository}/resolve/{Uri.EscapeDataString(revision)}/{file}";
+        var target = Path.Combine(CacheDirectoryFor(repository, revision), file);
+        if (File.Exists(target))
+            return target;
+        return await DownloadAsync(repository, revision, file, target, cancellationToken).ConfigureAwait(false) ? target : null;
+    }
+
+    /// <summary>Whether a file is in the cache, without any request.</summary>
+    public bool IsCached(string repository, string revision, string file) => File.Exists(Path.Combine(CacheDirectoryFor(repository, revision), file));
+
+    private ModelSourceException NotFound(string repository, string revision, string file) => new(
+        $"Downloading {Url(repository, revision, file)} failed with HTTP 404 Not Found. Check the repository name, the revision " +
+        $"'{revision}' and the file path (MobileViT__Models__N__OnnxFile).");
+
+    private string Url(string repository, string revision, string file) =>
+        $"{Settings.Endpoint.TrimEnd('/')}/{repository}/resolve/{Uri.EscapeDataString(revision)}/{file}";
+
+    /// <summary>False when the hub answers 404.</summary>
+    private async Task<bool> DownloadAsync(string repository, string revision, string file, string target, CancellationToken cancellationToken)
+    {
+        var url = Url(repository, revision, file);
         logger.LogInformation("Downloading {Url} to {Path}", url, target);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (!string.IsNullOrEmpty(Settings.Token))
@@ -56,14 +80,13 @@ public sealed class HuggingFaceHubClient(HttpClient http, HuggingFaceHubSettings
 
         using (response)
         {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+                return false;
             if (!response.IsSuccessStatusCode)
             {
-                var hint = response.StatusCode switch
-                {
-                    HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " The repository may be gated or private: set HF_TOKEN.",
-                    HttpStatusCode.NotFound => $" Check the repository name, the revision '{revision}' and the file path (MobileViT__Models__N__OnnxFile).",
-                    _ => "",
-                };
+                var hint = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    ? " The repository may be gated or private: set HF_TOKEN."
+                    : "";
                 throw new ModelSourceException($"Downloading {url} failed with HTTP {(int)response.StatusCode} {response.ReasonPhrase}.{hint}");
             }
 
@@ -92,6 +115,7 @@ public sealed class HuggingFaceHubClient(HttpClient http, HuggingFaceHubSettings
                     File.Delete(partial);
             }
         }
+        return true;
     }
 
     private static string SafeSegment(string revision) =>

@@ -14,7 +14,12 @@ public static class ModelDirectoryReader
         var onnxPath = Path.Combine(directory, onnxFile);
         if (!File.Exists(onnxPath))
             throw new ModelSourceException($"Model directory '{directory}' has no '{onnxFile}'.");
+        return ReadWithoutOnnx(directory, origin) with { OnnxModel = File.ReadAllBytes(onnxPath) };
+    }
 
+    /// <summary>Labels and preprocessing of a model directory whose graph comes from elsewhere (<see cref="ModelArtifacts.OnnxModel"/> empty).</summary>
+    public static ModelArtifacts ReadWithoutOnnx(string directory, string origin)
+    {
         var configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
             throw new ModelSourceException($"Model directory '{directory}' has no config.json (labels come from its id2label).");
@@ -33,7 +38,7 @@ public static class ModelDirectoryReader
             throw new ModelSourceException($"{preprocessorPath}: {e.Message}", e);
         }
 
-        return new ModelArtifacts(File.ReadAllBytes(onnxPath), labels, preprocessor, Synthetic: false, origin);
+        return new ModelArtifacts([], labels, preprocessor, Synthetic: false, origin);
     }
 
     /// <summary>Labels in index order from config.json's <c>id2label</c>; every index from 0 to N-1 must be present.</summary>

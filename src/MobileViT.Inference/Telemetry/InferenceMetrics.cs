@@ -78,6 +78,7 @@ public sealed class InferenceMetrics : IDisposable
         _predictedWait = _meter.CreateHistogram("mobilevit.admission.predicted_wait", "s",
             "At admission, the predicted wait of a request before it starts (queue ahead at its priority and above / drain rate), refused or not.",
             advice: SecondsAdvice);
+        Admission = new AdmissionMetrics(_meter);
         _meter.CreateObservableGauge("mobilevit.drain_rate", ObserveDrainRates, "{image}/s",
             "Live estimate of how fast the model's queue drains: images per second over the recent window, from the instances' busy time.");
         _meter.CreateObservableGauge(TuningThroughputInstrument, () => ObserveTuning(m => m.ImagesPerSecond), "{image}/s",
@@ -116,6 +117,9 @@ public sealed class InferenceMetrics : IDisposable
         lock (_tunings)
             return _tunings.Select(t => new Measurement<double>(t.Result.Duration.TotalSeconds, new KeyValuePair<string, object?>("model", t.Model))).ToList();
     }
+
+    /// <summary>Admission's predictions against what happened, and its calibrated margin.</summary>
+    public AdmissionMetrics Admission { get; }
 
     /// <summary>
     /// Makes a model's drain-rate estimate visible (labelled with <paramref name="version"/> when given) until the

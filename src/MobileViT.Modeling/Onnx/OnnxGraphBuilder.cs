@@ -67,11 +67,22 @@ internal sealed class OnnxGraphBuilder
         return tensor.Name;
     }
 
+    /// <summary>ONNX Runtime's operator domain (<c>com.microsoft</c>), version 1.</summary>
+    public const string OnnxRuntimeDomain = "com.microsoft";
+
+    private readonly SortedSet<string> customDomains = new(StringComparer.Ordinal);
+
     /// <summary>Adds a node with a single output and returns the output's value name.</summary>
-    public string AddNode(string opType, string outputHint, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    public string AddNode(string opType, string outputHint, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
+        AddNode("", opType, outputHint, inputs, attributes);
+
+    /// <summary>As <see cref="AddNode(string, string, IEnumerable{string}, AttributeProto[])"/> for an operator of another domain (imported at version 1).</summary>
+    public string AddNode(string domain, string opType, string outputHint, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
         var output = UniqueName(outputHint);
-        var node = new NodeProto { OpType = opType, Name = UniqueName(outputHint + "/" + opType) };
+        var node = new NodeProto { OpType = opType, Domain = domain, Name = UniqueName(outputHint + "/" + opType) };
+        if (domain.Length > 0)
+            customDomains.Add(domain);
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
@@ -108,6 +119,8 @@ internal sealed class OnnxGraphBuilder
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opsetVersion });
+        foreach (var domain in customDomains)
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = 1 });
         return model.ToByteArray();
     }
 

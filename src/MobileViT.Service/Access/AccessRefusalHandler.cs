@@ -26,7 +26,9 @@ internal sealed class AccessRefusalHandler(InferenceService inference) : IAuthor
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
         }
-        var refusal = authorizeResult.Forbidden ? Forbidden() : await UnauthenticatedAsync(context);
+        var refusal = authorizeResult.Forbidden ? Forbidden()
+            : context.Features.Get<AuthenticationLimited>() is { } limited ? TooManyFailures(limited.RetryAfter)
+            : await UnauthenticatedAsync(context);
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<InferenceEndpoint>() is { } inferenceEndpoint)
         {
@@ -35,7 +37,7 @@ internal sealed class AccessRefusalHandler(InferenceService inference) : IAuthor
             call.Fail(refusal);
         }
         if (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null)
-            GrpcTrailersOnly.Write(context.Response, GrpcStatusTable.ToStatus(refusal)!.Value);
+            GrpcTrailersOnly.Write(context.Response, GrpcStatusTable.ToStatus(refusal)!.Value, GrpcStatusTable.TrailersFor(refusal));
         else
             await HttpErrorTable.ToResult(refusal, endpoint).ExecuteAsync(context);
     }
@@ -47,6 +49,10 @@ internal sealed class AccessRefusalHandler(InferenceService inference) : IAuthor
             : new InferenceException(ErrorKind.Unauthenticated,
                 "This service needs an API key: send the header 'Authorization: Bearer KEY' (gRPC: metadata 'authorization: Bearer KEY').",
                 ErrorCodes.MissingApiKey);
+
+    private static InferenceException TooManyFailures(TimeSpan retryAfter) => new(ErrorKind.RateLimited,
+        $"Too many wrong API keys from this address; no key is checked from it for {Math.Ceiling(retryAfter.TotalSeconds):0} s.",
+        ErrorCodes.TooManyFailedAuthentications, retryAfter);
 
     private static InferenceException Forbidden() =>
         new(ErrorKind.PermissionDenied, "This API key may not call this route: it needs the admin scope (scopes=infer,admin in the key file).");

@@ -42,6 +42,7 @@ internal sealed class ClassifierService(InferenceService inference, ModelRegistr
             if (!Enum.IsDefined(priority))
                 throw new InvalidRequestException($"priority must be PRIORITY_HIGH, PRIORITY_NORMAL, PRIORITY_LOW or unspecified (was {(int)priority}).", ErrorCodes.BadPriority);
             call.Admit(RequestPriorities.FromLevel((int)priority, "priority"), timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs));
+            using var held = ClassifyImageInput.Hold(image, context);
             var response = await call.RunAsync(new InferenceInput.EncodedImages([image.Memory]), RequestedOutput.Classes(topK == 0 ? null : topK), cancellationToken);
             return ClassifierMessages.ToResponse(response);
         }

@@ -39,9 +39,16 @@ internal static class HealthChecksExtensions
             ResponseWriter = WriteJsonAsync,
         }).WithTags("Health").AllowAnonymous();
 
+    /// <summary>
+    /// The report as JSON: every check with its description and data (the models and their states) for a caller the
+    /// service knows (a valid key, or any caller when no keys are configured); only the status for anyone else, so that
+    /// an unauthenticated client cannot learn which models exist.
+    /// </summary>
     private static Task WriteJsonAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (context.User.Identity?.IsAuthenticated != true)
+            return JsonSerializer.SerializeAsync(context.Response.Body, new { status = report.Status.ToString() }, JsonSerializerOptions.Web, context.RequestAborted);
         var body = new
         {
             status = report.Status.ToString(),

@@ -17,8 +17,10 @@ internal sealed class ModelsLoadedHealthCheck(ModelRegistry registry) : IHealthC
         var failed = registry.Models.Where(m => m.Configured is not null).Select(m => m.Representative).Where(e => e.State == ModelState.Failed).ToList();
         if (failed.Count > 0)
             return Task.FromResult(HealthCheckResult.Unhealthy("A model failed to load: " + string.Join("; ", failed.Select(f => $"{f.Name}: {f.Error}")), data: states));
-        return Task.FromResult(registry.AllLoaded
+        if (!registry.AllLoaded)
+            return Task.FromResult(HealthCheckResult.Unhealthy("Models are still loading or warming up.", data: states));
+        return Task.FromResult(registry.ReadinessGateOpen
             ? HealthCheckResult.Healthy("Every model is loaded and warm.", states)
-            : HealthCheckResult.Unhealthy("Models are still loading or warming up.", data: states));
+            : HealthCheckResult.Unhealthy("Models are warm; warming the request path with a first request per protocol.", data: states));
     }
 }

@@ -25,6 +25,8 @@ internal static class AccessServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyStore>();
         services.AddHostedService<StartupActivation<ApiKeyStore>>();
+        services.AddSingleton<FailedAuthenticationLimiter>();
+        services.AddSingleton<WarmUpCredential>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(AccessPolicies.Configure);

@@ -51,6 +51,7 @@ internal static class InferenceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InferenceService>();
         services.AddSingleton<IAdmissionRule, WaitAwareAdmissionRule>();
+        services.AddMobileViTRequestMemory();
         services.AddHttpClient<HuggingFaceHubClient>(http => http.Timeout = TimeSpan.FromMinutes(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) });
         services.AddSingleton(sp => HuggingFaceHubSettings.Resolve(sp.GetRequiredService<MobileViTOptions>().HuggingFace));

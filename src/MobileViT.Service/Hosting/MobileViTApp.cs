@@ -25,6 +25,8 @@ internal static class MobileViTApp
         builder.Services.AddMobileViTGracefulShutdown(builder.Configuration);
         builder.Services.AddMobileViTLiveStats();
         builder.Services.AddMobileViTAccess(builder.Configuration);
+        builder.Services.AddOptions<WarmUpOptions>().Bind(builder.Configuration.GetSection(WarmUpOptions.SectionName));
+        builder.Services.AddHostedService<RequestPathWarmUp>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

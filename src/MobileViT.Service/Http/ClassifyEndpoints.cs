@@ -84,17 +84,22 @@ internal static class ClassifyEndpoints
         try
         {
             call.Admit(Priority(context), Timeout(context, timeoutMs));
-            using var uploads = await ImageUploadReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest,
-                context.RequestAborted);
-            var response = await call.RunAsync(uploads.ToInput(), RequestedOutput.Classes(topK), context.RequestAborted);
+            // Each part runs as soon as it has arrived and lets go of its memory once it has run: a batch is never held whole.
+            var fileNames = new List<string?>();
+            var arriving = ImageUploadReader.ReadEachAsync(context.Request, options.Limits.MaxImageBytes, options.Limits.MaxImagesPerRequest, context.RequestAborted)
+                .Select(upload =>
+                {
+                    fileNames.Add(upload.FileName);
+                    return new ArrivingImage(upload.Bytes, upload);
+                });
+            var response = await call.RunEachAsync(arriving, RequestedOutput.Classes(topK), context.RequestAborted);
             var results = new List<BatchItemResult>(response.Samples.Count);
             for (var i = 0; i < response.Samples.Count; i++)
             {
                 var sample = response.Samples[i];
-                var fileName = uploads.Images[i].FileName;
                 results.Add(sample.Error is { } error
-                    ? new BatchItemResult(i, fileName, null, ItemError(error))
-                    : new BatchItemResult(i, fileName, sample.Predictions!.Select(PredictionDto.From).ToList(), null));
+                    ? new BatchItemResult(i, fileNames[i], null, ItemError(error))
+                    : new BatchItemResult(i, fileNames[i], sample.Predictions!.Select(PredictionDto.From).ToList(), null));
             }
             var succeeded = response.Samples.Where(s => s.Error is null).ToList();
             if (succeeded.Count > 0)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Configuration;
@@ -62,7 +61,8 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
             long? timeout = request.Parameters.TryGetValue("timeout", out var t) ? Integer(t, "timeout") : null;
             long? level = request.Parameters.TryGetValue(V2Inference.PriorityParameter, out var p) ? Integer(p, "priority") : null;
             call.Admit(V2Inference.Priority(level), V2Inference.Timeout(timeout));
-            var input = V2Inference.ToInput(call.Model, ReadInputs(request), requested);
+            using var held = V2GrpcTensorReader.Hold(request, context);
+            var input = V2GrpcTensorReader.ToInput(call.Model, request, requested, context, held);
             var result = await call.RunAsync(input, RequestedOutput.Logits, context.CancellationToken);
             var output = call.ShapeOutput(() => V2Inference.ToOutput(result, requested));
             return ToResponse(request, result, output);
@@ -103,47 +103,6 @@ internal sealed class GrpcInferenceService(ModelRegistry registry, InferenceServ
         InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(parameter.Uint64Param, long.MaxValue),
         _ => throw new InvalidRequestException($"Parameter '{name}' must be an int64_param or uint64_param.", ErrorCodes.BadParameter),
     };
-
-    private static List<V2InputTensor> ReadInputs(ModelInferRequest request)
-    {
-        var raw = request.RawInputContents;
-        if (raw.Count > 0 && raw.Count != request.Inputs.Count)
-            throw new InvalidRequestException($"raw_input_contents has {raw.Count} entries for {request.Inputs.Count} inputs; send one per input or none.", ErrorCodes.InvalidTensor);
-        var inputs = new List<V2InputTensor>(request.Inputs.Count);
-        for (var i = 0; i < request.Inputs.Count; i++)
-        {
-            var input = request.Inputs[i];
-            var contents = input.Contents;
-            ReadOnlyMemory<float> fp32 = default;
-            IReadOnlyList<ReadOnlyMemory<byte>> bytes = [];
-            if (raw.Count > 0)
-            {
-                if (contents is not null && (contents.Fp32Contents.Count > 0 || contents.BytesContents.Count > 0))
-                    throw new InvalidRequestException($"Input '{input.Name}' has both contents and raw_input_contents; send one.", ErrorCodes.InvalidTensor);
-                if (input.Datatype == V2ModelMetadata.BytesType)
-                    bytes = V2BytesElements.Split(input.Name, raw[i].Memory);
-                else
-                    fp32 = RawFloats(input.Name, raw[i].Span);
-            }
-            else if (contents is not null)
-            {
-                fp32 = contents.Fp32Contents.ToArray();
-                bytes = contents.BytesContents.Select(b => b.Memory).ToList();
-            }
-            inputs.Add(new V2InputTensor(input.Name, input.Datatype, input.Shape, fp32, bytes));
-        }
-        return inputs;
-    }
-
-    private static float[] RawFloats(string name, ReadOnlySpan<byte> raw)
-    {
-        if (raw.Length % sizeof(float) != 0)
-            throw new InvalidRequestException($"Raw contents of input '{name}' are {raw.Length} bytes, not a whole number of FP32 values.", ErrorCodes.InvalidTensor);
-        var values = new float[raw.Length / sizeof(float)];
-        for (var i = 0; i < values.Length; i++)
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float)));
-        return values;
-    }
 
     [Authorize(Policy = AccessPolicies.Admin)]
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)

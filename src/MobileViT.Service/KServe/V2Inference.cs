@@ -19,9 +19,16 @@ internal static class V2Inference
     /// <summary>Longer timeouts are cut to a day: far beyond any request, and safe to add to a clock reading.</summary>
     private const long MaxTimeoutMicroseconds = 86_400_000_000;
 
-    /// <summary>Triton's <c>parameters.timeout</c> (microseconds) as a timeout; zero or negative is kept for the core to refuse.</summary>
-    public static TimeSpan? Timeout(long? microseconds) =>
-        microseconds is { } us ? TimeSpan.FromMicroseconds(Math.Min(us, MaxTimeoutMicroseconds)) : null;
+    /// <summary>
+    /// Triton's <c>parameters.timeout</c> (microseconds) as a timeout, for any 64-bit value: zero or negative (down to
+    /// -2^63) becomes zero, which the core refuses as not positive (400, counted); longer than a day is cut to a day.
+    /// </summary>
+    public static TimeSpan? Timeout(long? microseconds) => microseconds switch
+    {
+        null => null,
+        <= 0 => TimeSpan.Zero,
+        { } us => TimeSpan.FromMicroseconds(Math.Min(us, MaxTimeoutMicroseconds)),
+    };
 
     /// <summary>Triton's <c>parameters.priority</c>, when given, as a priority.</summary>
     public static RequestPriority Priority(long? level) => level is { } l ? RequestPriorities.FromLevel(l, "parameters.priority") : RequestPriority.Normal;
@@ -32,9 +39,9 @@ internal static class V2Inference
         foreach (var output in requestedOutputs)
         {
             if (output.Name != signature.OutputName)
-                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{output.Name}' was requested.", ErrorCodes.InvalidTensor);
+                throw new InvalidRequestException($"Model '{model.Name}' has one output, '{signature.OutputName}'; '{ClientText.Excerpt(output.Name)}' was requested.", ErrorCodes.InvalidTensor);
             if (output.Classification is { } count && (count < 1 || count > signature.ClassCount))
-                throw new InvalidRequestException($"Output '{output.Name}': 'classification' must be between 1 and {signature.ClassCount} (was {count}).", ErrorCodes.BadClassification);
+                throw new InvalidRequestException($"Output '{ClientText.Excerpt(output.Name)}': 'classification' must be between 1 and {signature.ClassCount} (was {count}).", ErrorCodes.BadClassification);
         }
         if (inputs.Count != 1)
         {
@@ -54,18 +61,18 @@ internal static class V2Inference
             const string expected = "[N] (one encoded image per element)";
             RequireDatatype(input, V2ModelMetadata.BytesType, expected);
             if (input.Shape.Count is < 1 or > 2 || (input.Shape.Count == 2 && input.Shape[1] != 1))
-                throw new InvalidRequestException($"Input '{input.Name}' must be {V2ModelMetadata.BytesType} {expected}; its shape is [{string.Join(",", input.Shape)}].", ErrorCodes.InvalidTensor);
+                throw new InvalidRequestException($"Input '{input.Name}' must be {V2ModelMetadata.BytesType} {expected}; its shape is {ClientText.Shape(input.Shape)}.", ErrorCodes.InvalidTensor);
             if (input.Bytes.Count != input.Shape[0])
-                throw new InvalidRequestException($"Input '{input.Name}' of shape [{string.Join(",", input.Shape)}] needs {input.Shape[0]} elements; it has {input.Bytes.Count}.", ErrorCodes.InvalidTensor);
+                throw new InvalidRequestException($"Input '{input.Name}' of shape {ClientText.Shape(input.Shape)} needs {input.Shape[0]} elements; it has {input.Bytes.Count}.", ErrorCodes.InvalidTensor);
             return new InferenceInput.EncodedImages(input.Bytes);
         }
-        throw new InvalidRequestException($"Unknown input '{input.Name}'; model '{model.Name}' takes '{signature.InputName}' or '{V2ModelMetadata.ImageInputName}'.", ErrorCodes.InvalidTensor);
+        throw new InvalidRequestException($"Unknown input '{ClientText.Excerpt(input.Name)}'; model '{model.Name}' takes '{signature.InputName}' or '{V2ModelMetadata.ImageInputName}'.", ErrorCodes.InvalidTensor);
     }
 
     private static void RequireDatatype(V2InputTensor input, string datatype, string shape)
     {
         if (input.Datatype != datatype)
-            throw new InvalidRequestException($"Input '{input.Name}' must be {datatype} {shape}; its datatype is {input.Datatype}.", ErrorCodes.InvalidTensor);
+            throw new InvalidRequestException($"Input '{input.Name}' must be {datatype} {shape}; its datatype is {ClientText.Excerpt(input.Datatype)}.", ErrorCodes.InvalidTensor);
     }
 
     /// <summary>

@@ -1,8 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
-using System.Text.Json;
+using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Limits;
 using MobileViT.Inference.Serving;
 using MobileViT.Service.Transport;
 
@@ -11,233 +12,270 @@ namespace MobileViT.Service.KServe;
 /// <summary>
 /// Reads a REST V2 inference body: plain JSON, or (Triton's binary tensor data extension) a JSON header of
 /// <c>Inference-Header-Content-Length</c> bytes followed by the tensors whose inputs declare
-/// <c>parameters.binary_data_size</c>, in input order. Binary FP32 data is copied from the request's pipe straight
-/// into a pooled float buffer and BYTES data into a pooled byte buffer that the elements slice: no base64, no number
-/// parsing.
+/// <c>parameters.binary_data_size</c>, in input order. No declared size is trusted: every length is checked against
+/// the limits (overflow-safe) before anything is read, and the bytes are kept in <see cref="RequestBuffer"/>s that grow
+/// as they arrive, reserved on the request memory budget first. Binary FP32 data goes from the request's pipe into a
+/// float array, each BYTES element (an image) into a buffer of its own: no base64, no number parsing, and no block that
+/// holds a whole tensor twice.
 /// </summary>
 internal static class V2RestBodyReader
 {
     public const string HeaderLengthHeader = "Inference-Header-Content-Length";
 
-    public static async ValueTask<V2RestRequest> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static async ValueTask<V2RestRequest> ReadAsync(HttpRequest request, ImageLimitsOptions limits, CancellationToken cancellationToken)
     {
-        var headerLength = HeaderLength(request);
-        if (headerLength is null)
-        {
-            var json = await RequestBodyErrors.GuardAsync(
-                () => Parse(() => JsonSerializer.DeserializeAsync<V2InferRequestJson>(request.Body, JsonSerializerOptions.Web, cancellationToken)), limit);
-            return Translate(json, (_, _) => throw new InvalidRequestException(
-                $"An input declares 'binary_data_size' but the request has no {HeaderLengthHeader} header.", "bad-binary-data"), null);
-        }
-
-        var buffers = new PooledBuffers();
+        var bodyLimit = limits.MaxRequestBodyBytes;
+        if (request.ContentLength is { } declared && declared > bodyLimit)
+            throw TooLarge($"Content-Length is {declared} bytes", bodyLimit);
+        request.LimitBody(bodyLimit);
+        var headerLength = HeaderLength(request, bodyLimit);
+        var memory = new RequestMemory(request.LeaseMemory());
         try
         {
             var reader = request.BodyReader;
-            var header = await RequestBodyErrors.GuardAsync(() => ReadHeaderAsync(reader, headerLength.Value, cancellationToken), limit);
-            var binary = new List<(V2InputJson Input, long Size)>();
-            var translated = Translate(header, (input, size) => binary.Add((input, size)), buffers);
-            var declared = headerLength.Value + binary.Sum(b => b.Size);
-            if (request.ContentLength is { } contentLength && contentLength != declared)
-                throw new InvalidRequestException($"Content-Length is {contentLength} bytes but the JSON header ({headerLength}) and the inputs' binary_data_size add up to {declared}.", "bad-binary-data");
-
-            var inputs = new List<V2InputTensor>(translated.Inputs.Count);
-            var next = 0;
-            foreach (var tensor in translated.Inputs)
+            if (headerLength is null)
             {
-                if (next < binary.Count && ReferenceEquals(tensor, Placeholder))
-                {
-                    var (input, size) = binary[next++];
-                    inputs.Add(await RequestBodyErrors.GuardAsync(() => ReadBinaryAsync(reader, input, size, buffers, cancellationToken), limit));
-                }
-                else
-                {
-                    inputs.Add(tensor);
-                }
+                var body = memory.Buffer();
+                await ReadToEndAsync(reader, body, bodyLimit, cancellationToken);
+                var json = body.ToMemory();
+                var parsed = V2RestRequestParser.Parse(json.Span);
+                if (parsed.Inputs.Any(i => i.BinaryDataSize is not null))
+                    throw Bad($"An input declares 'binary_data_size' but the request has no {HeaderLengthHeader} header.");
+                var tensors = parsed.Inputs.Select(i => V2JsonTensorReader.Read(i, json.Span, limits, memory.Lease)).ToList();
+                // The tensors are copies: the body's bytes are not needed any more.
+                memory.Free(body);
+                return parsed.ToRequest(tensors, memory);
             }
-            await RequestBodyErrors.GuardAsync(() => RequireEndAsync(reader, cancellationToken), limit);
-            return translated with { Inputs = inputs };
+
+            var header = memory.Buffer(headerLength.Value);
+            await ReadExactAsync(reader, headerLength.Value, header,
+                read => $"The body ends after {read} bytes, inside the {headerLength}-byte JSON header ({HeaderLengthHeader}).", cancellationToken);
+            var headerJson = header.ToMemory();
+            var declaredRequest = V2RestRequestParser.Parse(headerJson.Span);
+            CheckBinarySizes(request, declaredRequest, headerLength.Value, limits);
+
+            var inputs = new List<V2InputTensor>(declaredRequest.Inputs.Count);
+            foreach (var input in declaredRequest.Inputs)
+            {
+                inputs.Add(input.BinaryDataSize is { } size
+                    ? await ReadBinaryAsync(reader, input, size, limits, memory, cancellationToken)
+                    : V2JsonTensorReader.Read(input, headerJson.Span, limits, memory.Lease));
+            }
+            await RequireEndAsync(reader, cancellationToken);
+            memory.Free(header);
+            return declaredRequest.ToRequest(inputs, memory);
         }
-        catch
+        catch (Exception e)
         {
-            buffers.Dispose();
+            memory.Dispose();
+            if (RequestBodyErrors.Translate(e, bodyLimit, cancellationToken) is { } translated)
+                throw translated;
             throw;
         }
     }
 
-    private static long? HeaderLength(HttpRequest request)
+    private static V2RestRequest ToRequest(this V2DeclaredRequest request, List<V2InputTensor> inputs, RequestMemory memory) =>
+        new(request.Id, inputs, request.Outputs, request.BinaryOutputs, request.TimeoutMicroseconds, request.PriorityLevel, memory);
+
+    private static long? HeaderLength(HttpRequest request, long bodyLimit)
     {
         if (!request.Headers.TryGetValue(HeaderLengthHeader, out var values))
             return null;
         if (values.Count != 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 2)
-            throw new InvalidRequestException($"{HeaderLengthHeader} must be the JSON header's length in bytes, a positive integer; it is '{values}'.", "bad-binary-data");
+            throw Bad($"{HeaderLengthHeader} must be the JSON header's length in bytes, a positive integer; it is '{ClientText.Excerpt(values.ToString())}'.");
+        if (length > bodyLimit)
+            throw TooLarge($"{HeaderLengthHeader} is {length} bytes", bodyLimit);
         if (request.ContentLength is { } total && length > total)
-            throw new InvalidRequestException($"{HeaderLengthHeader} is {length} bytes, more than the whole body ({total}).", "bad-binary-data");
-        if (length > int.MaxValue)
-            throw new InvalidRequestException($"{HeaderLengthHeader} is too large ({length}).", "bad-binary-data");
+            throw Bad($"{HeaderLengthHeader} is {length} bytes, more than the whole body ({total}).");
         return length;
     }
 
-    private static async ValueTask<V2InferRequestJson?> ReadHeaderAsync(PipeReader reader, long length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every binary_data_size against its input's shape and datatype and the limits, and their sum (which cannot
+    /// overflow: each is at most the body limit, and there are at most 16) against the body's length.
+    /// </summary>
+    private static void CheckBinarySizes(HttpRequest request, V2DeclaredRequest declared, long headerLength, ImageLimitsOptions limits)
     {
-        var bytes = ArrayPool<byte>.Shared.Rent((int)length);
-        try
+        var bodyLimit = limits.MaxRequestBodyBytes;
+        var total = headerLength;
+        foreach (var input in declared.Inputs)
         {
-            await CopyAsync(reader, length, (chunk, offset) => chunk.CopyTo(bytes.AsSpan(offset)),
-                read => $"The body ends after {read} bytes, inside the {length}-byte JSON header ({HeaderLengthHeader}).", cancellationToken);
-            return await Parse(() => ValueTask.FromResult(JsonSerializer.Deserialize<V2InferRequestJson>(bytes.AsSpan(0, (int)length), JsonSerializerOptions.Web)));
+            if (input.BinaryDataSize is not { } size)
+                continue;
+            if (string.IsNullOrEmpty(input.Name) || string.IsNullOrEmpty(input.Datatype) || input.Shape is null)
+                throw new InvalidRequestException("Every input needs 'name', 'shape' and 'datatype'.", ErrorCodes.InvalidTensor);
+            var name = ClientText.Excerpt(input.Name);
+            if (size < 0)
+                throw Bad($"Input '{name}': binary_data_size must not be negative (was {size}).");
+            if (size > bodyLimit)
+                throw TooLarge($"Input '{name}' declares binary_data_size {size}", bodyLimit);
+            if (input.Data is not null)
+                throw Bad($"Input '{name}' has both 'data' and binary_data_size; send one.");
+            if (input.Datatype == V2ModelMetadata.Fp32)
+            {
+                if (size % sizeof(float) != 0)
+                    throw Bad($"Input '{name}' is FP32 but its binary_data_size ({size}) is not a multiple of 4.");
+                var count = V2TensorShape.ElementCount(input.Name, input.Shape, bodyLimit / sizeof(float));
+                if (size != count * sizeof(float))
+                    throw Bad($"Input '{name}' is FP32 of shape {ClientText.Shape(input.Shape)}: its binary_data_size must be {count * sizeof(float)} ({count} x 4 bytes), not {size}.");
+            }
+            else if (input.Datatype == V2ModelMetadata.BytesType)
+            {
+                var count = V2TensorShape.ElementCount(input.Name, input.Shape, limits.MaxImagesPerRequest);
+                if (size < count * 4)
+                    throw Bad($"Input '{name}' is BYTES of {count} element(s): its binary_data_size ({size}) cannot hold their 4-byte length prefixes.");
+                if (size > count * (4 + limits.MaxImageBytes))
+                {
+                    throw new RequestTooLargeException($"Input '{name}' declares binary_data_size {size} for {count} image(s), more than {count} of the largest " +
+                        $"accepted ({limits.MaxImageBytes} bytes each, MobileViT__Limits__MaxImageBytes) take.");
+                }
+            }
+            total += size;
+            if (total > bodyLimit)
+                throw TooLarge($"The JSON header and the inputs' binary_data_size add up to more than {bodyLimit} bytes", bodyLimit);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
+        if (request.ContentLength is { } contentLength && contentLength != total)
+            throw Bad($"Content-Length is {contentLength} bytes but the JSON header ({headerLength}) and the inputs' binary_data_size add up to {total}.");
     }
 
-    private static async ValueTask<V2InputTensor> ReadBinaryAsync(PipeReader reader, V2InputJson input, long size, PooledBuffers buffers, CancellationToken cancellationToken)
+    private static async ValueTask<V2InputTensor> ReadBinaryAsync(PipeReader reader, V2DeclaredInput input, long size, ImageLimitsOptions limits,
+        RequestMemory memory, CancellationToken cancellationToken)
     {
-        string EndedEarly(long read) => $"The body ends {read} bytes into the binary data of input '{input.Name}', which declares binary_data_size {size}.";
-        if (size > int.MaxValue)
-            throw new InvalidRequestException($"Input '{input.Name}': binary_data_size {size} is too large.", "bad-binary-data");
+        var name = ClientText.Excerpt(input.Name);
+        string EndedEarly(long read) => $"The body ends {read} bytes into the binary data of input '{name}', which declares binary_data_size {size}.";
+        if (input.Datatype != V2ModelMetadata.Fp32 && input.Datatype != V2ModelMetadata.BytesType)
+        {
+            // No tensor of another datatype is ever used (the core names what it takes): its bytes are read past, not kept.
+            await ReadExactAsync(reader, size, null, EndedEarly, cancellationToken);
+            return new V2InputTensor(input.Name!, input.Datatype!, input.Shape!, default, []);
+        }
         if (input.Datatype == V2ModelMetadata.Fp32)
         {
-            if (size % sizeof(float) != 0)
-                throw new InvalidRequestException($"Input '{input.Name}' is FP32 but its binary_data_size ({size}) is not a multiple of 4.", "bad-binary-data");
             if (!BitConverter.IsLittleEndian)
-                throw new InvalidRequestException("Binary FP32 data needs a little-endian server.", "bad-binary-data");
-            var count = (int)(size / sizeof(float));
-            var floats = buffers.RentFloats(count);
-            await CopyAsync(reader, size, (chunk, offset) => chunk.CopyTo(MemoryMarshal.AsBytes(floats.AsSpan(0, count))[offset..]), EndedEarly, cancellationToken);
-            return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, floats.AsMemory(0, count), []);
+                throw Bad("Binary FP32 data needs a little-endian server.");
+            var buffer = memory.Buffer(size);
+            await ReadExactAsync(reader, size, buffer, EndedEarly, cancellationToken);
+            return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, buffer.ToFloats(), []);
         }
-        var bytes = buffers.RentBytes((int)size);
-        await CopyAsync(reader, size, (chunk, offset) => chunk.CopyTo(bytes.AsSpan(offset)), EndedEarly, cancellationToken);
-        var elements = input.Datatype == V2ModelMetadata.BytesType ? V2BytesElements.Split(input.Name!, bytes.AsMemory(0, (int)size)) : [];
-        return new V2InputTensor(input.Name!, input.Datatype!, input.Shape!, default, elements);
+
+        // BYTES: element by element, each image in a buffer of its own, so that no block ever holds the whole tensor twice.
+        var count = V2TensorShape.ElementCount(input.Name!, input.Shape!, limits.MaxImagesPerRequest);
+        var elements = new List<ReadOnlyMemory<byte>>();
+        var left = size;
+        while (left > 0)
+        {
+            V2BytesElements.CheckRoomForElement(input.Name!, left, elements.Count, count);
+            var length = await ReadLengthPrefixAsync(reader, () => EndedEarly(size - left), cancellationToken);
+            left -= 4;
+            V2BytesElements.CheckElementLength(input.Name!, elements.Count, length, left, limits.MaxImageBytes);
+            var element = memory.Buffer(length);
+            await ReadExactAsync(reader, length, element, read => EndedEarly(size - left + read), cancellationToken);
+            elements.Add(element.ToMemory());
+            left -= length;
+        }
+        return new V2InputTensor(input.Name!, input.Datatype, input.Shape!, default, elements);
     }
 
-    private delegate void CopyChunk(ReadOnlySequence<byte> chunk, int offset);
+    private static async ValueTask<uint> ReadLengthPrefixAsync(PipeReader reader, Func<string> endedEarly, CancellationToken cancellationToken)
+    {
+        var result = await reader.ReadAtLeastAsync(4, cancellationToken);
+        var data = result.Buffer;
+        if (data.Length < 4)
+        {
+            reader.AdvanceTo(data.Start, data.End);
+            throw Bad(endedEarly());
+        }
+        Span<byte> prefix = stackalloc byte[4];
+        data.Slice(0, 4).CopyTo(prefix);
+        reader.AdvanceTo(data.GetPosition(4));
+        return BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+    }
 
-    /// <summary>Copies exactly <paramref name="count"/> bytes from the pipe, chunk by chunk as they arrive.</summary>
-    private static async ValueTask CopyAsync(PipeReader reader, long count, CopyChunk copy, Func<long, string> endedEarly, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body into <paramref name="buffer"/> as it arrives, refusing it as soon as it passes <paramref name="limit"/>.</summary>
+    private static async ValueTask ReadToEndAsync(PipeReader reader, RequestBuffer buffer, long limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var data = result.Buffer;
+            try
+            {
+                if (buffer.Length + data.Length > limit)
+                    throw TooLarge("The body", limit);
+                buffer.Write(data);
+            }
+            finally
+            {
+                reader.AdvanceTo(data.End);
+            }
+            if (result.IsCompleted)
+                return;
+        }
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes as they arrive, into <paramref name="buffer"/> or (null) past them.</summary>
+    private static async ValueTask ReadExactAsync(PipeReader reader, long count, RequestBuffer? buffer, Func<long, string> endedEarly, CancellationToken cancellationToken)
     {
         long done = 0;
         while (done < count)
         {
             var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            var take = Math.Min(buffer.Length, count - done);
-            copy(buffer.Slice(0, take), (int)done);
-            reader.AdvanceTo(buffer.GetPosition(take));
+            var data = result.Buffer;
+            var take = Math.Min(data.Length, count - done);
+            try
+            {
+                buffer?.Write(data.Slice(0, take));
+            }
+            finally
+            {
+                reader.AdvanceTo(data.GetPosition(take));
+            }
             done += take;
             if (done < count && result.IsCompleted)
-                throw new InvalidRequestException(endedEarly(done), "bad-binary-data");
+                throw Bad(endedEarly(done));
         }
     }
 
-    private static async ValueTask<bool> RequireEndAsync(PipeReader reader, CancellationToken cancellationToken)
+    private static async ValueTask RequireEndAsync(PipeReader reader, CancellationToken cancellationToken)
     {
         var result = await reader.ReadAsync(cancellationToken);
         var extra = result.Buffer.Length;
         reader.AdvanceTo(result.Buffer.End);
         if (extra > 0)
-            throw new InvalidRequestException("The body goes on after the last binary tensor; every input's binary_data_size must add up to the body.", "bad-binary-data");
-        return true;
+            throw Bad("The body goes on after the last binary tensor; every input's binary_data_size must add up to the body.");
     }
 
-    private static async ValueTask<V2InferRequestJson?> Parse(Func<ValueTask<V2InferRequestJson?>> parse)
+    private static InvalidRequestException Bad(string message) => new(message, ErrorCodes.BadBinaryData);
+
+    private static RequestTooLargeException TooLarge(string what, long limit) =>
+        new($"{what}, over the limit of {limit} bytes for a V2 request (MobileViT__Limits__MaxImageBytes x MaxImagesPerRequest, and 64 KiB for the JSON).");
+
+    /// <summary>What one V2 request holds of the memory budget: its buffers, and the tensors reserved on its lease; disposed when the request ends.</summary>
+    private sealed class RequestMemory(RequestMemoryLease lease) : IDisposable
     {
-        try
-        {
-            return await parse();
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidRequestException($"The body is not a V2 inference request: {e.Message}", "invalid-tensor");
-        }
-    }
+        private readonly List<RequestBuffer> _buffers = [];
 
-    /// <summary>Stands in for an input whose data follows the JSON header until it is read.</summary>
-    private static readonly V2InputTensor Placeholder = new("", "", [], default, []);
+        public RequestMemoryLease Lease => lease;
 
-    private static V2RestRequest Translate(V2InferRequestJson? request, Action<V2InputJson, long> binaryInput, IDisposable? owner)
-    {
-        if (request?.Inputs is null)
-            throw new InvalidRequestException("The body needs 'inputs'.", "invalid-tensor");
-        var inputs = request.Inputs.Select(input =>
+        public RequestBuffer Buffer(long expectedLength = 0)
         {
-            if (Integer(input.Parameters, "binary_data_size", $"input '{input.Name}'") is not { } size)
-                return V2JsonTensorReader.Read(input);
-            if (string.IsNullOrEmpty(input.Name) || string.IsNullOrEmpty(input.Datatype) || input.Shape is null)
-                throw new InvalidRequestException("Every input needs 'name', 'shape' and 'datatype'.", "invalid-tensor");
-            if (size < 0)
-                throw new InvalidRequestException($"Input '{input.Name}': binary_data_size must not be negative (was {size}).", "bad-binary-data");
-            if (input.Data.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
-                throw new InvalidRequestException($"Input '{input.Name}' has both 'data' and binary_data_size; send one.", "bad-binary-data");
-            binaryInput(input, size);
-            return Placeholder;
-        }).ToList();
-        var allBinary = Boolean(request.Parameters, "binary_data_output", "the request") ?? false;
-        var outputs = (request.Outputs ?? []).Select(output =>
-        {
-            var where = $"output '{output.Name}'";
-            var classification = Integer(output.Parameters, "classification", where);
-            return new V2RequestedOutput(output.Name ?? "", classification is { } c ? (int)Math.Clamp(c, int.MinValue, int.MaxValue) : null,
-                Boolean(output.Parameters, "binary_data", where) ?? allBinary);
-        }).ToList();
-        var timeout = Integer(request.Parameters, "timeout", "the request");
-        var priority = Integer(request.Parameters, V2Inference.PriorityParameter, "the request");
-        return new V2RestRequest(request.Id, inputs, outputs, allBinary, timeout, priority, owner);
-    }
-
-    private static long? Integer(Dictionary<string, JsonElement>? parameters, string name, string where)
-    {
-        if (parameters is null || !parameters.TryGetValue(name, out var value))
-            return null;
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
-            ? number
-            : throw new InvalidRequestException($"Parameter '{name}' of {where} must be an integer; it is {value.GetRawText()}.", "bad-parameter");
-    }
-
-    private static bool? Boolean(Dictionary<string, JsonElement>? parameters, string name, string where)
-    {
-        if (parameters is null || !parameters.TryGetValue(name, out var value))
-            return null;
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new InvalidRequestException($"Parameter '{name}' of {where} must be true or false; it is {value.GetRawText()}.", "bad-parameter"),
-        };
-    }
-
-    /// <summary>The pooled arrays one request's binary tensors were read into; returned when the request ends.</summary>
-    private sealed class PooledBuffers : IDisposable
-    {
-        private readonly List<float[]> _floats = [];
-        private readonly List<byte[]> _bytes = [];
-
-        public float[] RentFloats(int count)
-        {
-            var array = ArrayPool<float>.Shared.Rent(count);
-            _floats.Add(array);
-            return array;
+            var buffer = new RequestBuffer(lease, expectedLength);
+            _buffers.Add(buffer);
+            return buffer;
         }
 
-        public byte[] RentBytes(int count)
+        public void Free(RequestBuffer buffer)
         {
-            var array = ArrayPool<byte>.Shared.Rent(count);
-            _bytes.Add(array);
-            return array;
+            buffer.Dispose();
+            _buffers.Remove(buffer);
         }
 
         public void Dispose()
         {
-            foreach (var array in _floats)
-                ArrayPool<float>.Shared.Return(array);
-            foreach (var array in _bytes)
-                ArrayPool<byte>.Shared.Return(array);
-            _floats.Clear();
-            _bytes.Clear();
+            foreach (var buffer in _buffers)
+                buffer.Dispose();
+            _buffers.Clear();
+            lease.Dispose();
         }
     }
 }

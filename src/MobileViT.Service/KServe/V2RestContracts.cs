@@ -3,17 +3,6 @@ using System.Text.Json.Serialization;
 
 namespace MobileViT.Service.KServe;
 
-/// <summary>REST body of <c>POST /v2/models/{name}/infer</c>.</summary>
-internal sealed record V2InferRequestJson(string? Id, Dictionary<string, JsonElement>? Parameters, List<V2InputJson>? Inputs, List<V2RequestedOutputJson>? Outputs);
-
-/// <summary>
-/// One input. <c>data</c> is row-major, flat or nested; FP32 values are numbers, BYTES elements (encoded images) are
-/// base64 strings.
-/// </summary>
-internal sealed record V2InputJson(string? Name, long[]? Shape, string? Datatype, Dictionary<string, JsonElement>? Parameters, JsonElement Data);
-
-internal sealed record V2RequestedOutputJson(string? Name, Dictionary<string, JsonElement>? Parameters);
-
 internal sealed record V2InferResponseJson(
     [property: JsonPropertyName("model_name")] string ModelName,
     [property: JsonPropertyName("model_version")] string? ModelVersion,

@@ -97,7 +97,7 @@ internal static class V2RestEndpoints
         try
         {
             // Priority and timeout are in the body (parameters), so the request is admitted once the body is read.
-            var request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits.MaxImageBytes, context.RequestAborted);
+            var request = await V2RestBodyReader.ReadAsync(context.Request, options.Limits, context.RequestAborted);
             using var buffers = request.Owner;
             call.Admit(V2Inference.Priority(request.PriorityLevel), V2Inference.Timeout(request.TimeoutMicroseconds));
             // binary_data_output with no output named: the model's output, as binary data.

@@ -20,6 +20,7 @@ internal static class GrpcStatusTable
         ErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         ErrorKind.RateLimited => StatusCode.ResourceExhausted,
         ErrorKind.DeadlineUnmeetable => StatusCode.ResourceExhausted,
+        ErrorKind.OverMemoryBudget => StatusCode.ResourceExhausted,
     };
 
     /// <summary>The status for an expected failure; null for an exception that is a bug.</summary>

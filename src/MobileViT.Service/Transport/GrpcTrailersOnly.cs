@@ -10,12 +10,14 @@ namespace MobileViT.Service.Transport;
 /// </summary>
 internal static class GrpcTrailersOnly
 {
-    public static void Write(HttpResponse response, Status status)
+    public static void Write(HttpResponse response, Status status, Metadata trailers)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = PercentEncode(status.Detail);
+        foreach (var entry in trailers)
+            response.Headers[entry.Key] = entry.Value;
     }
 
     /// <summary>Every byte of the UTF-8 text outside printable ASCII, and '%', as %XX.</summary>

@@ -34,6 +34,7 @@ internal static class HttpErrorTable
             ErrorKind.PermissionDenied => (StatusCodes.Status403Forbidden, "Forbidden"),
             ErrorKind.RateLimited => (StatusCodes.Status429TooManyRequests, "Rate limited"),
             ErrorKind.DeadlineUnmeetable => (StatusCodes.Status429TooManyRequests, "Deadline cannot be met"),
+            ErrorKind.OverMemoryBudget => (StatusCodes.Status503ServiceUnavailable, "Request memory budget full"),
         };
         return new HttpError(status, title, TypeBase + e.Code);
     }

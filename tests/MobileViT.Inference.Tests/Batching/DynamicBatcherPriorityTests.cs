@@ -65,7 +65,45 @@ public sealed class DynamicBatcherPriorityTests
     }
 
     [Fact]
-    public async Task The_drain_rate_comes_from_the_batches_and_the_predicted_wait_counts_the_queue_at_and_above_a_priority()
+    public async Task Within_a_priority_the_earliest_deadline_goes_first_and_equal_deadlines_in_arrival_order()
+    {
+        var runner = new FakeBatchRunner(0, 1, SampleLength) { Gate = new SemaphoreSlim(0) };
+        var clock = new FakeTimeProvider();
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 1 }, clock, runner);
+        var running = batcher.InferAsync(Sample(0), default, default);
+        Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var queued = new[] { (1, 10), (2, 2), (3, 5), (4, 2) }
+            .Select(r => batcher.InferAsync(Sample(r.Item1), new InferenceCallOptions(TimeSpan.FromSeconds(r.Item2)), default))
+            .ToList();
+        runner.Gate.Release(10);
+        await Task.WhenAll(queued.Append(running));
+
+        Assert.Equal([0f, 2f, 4f, 3f, 1f], runner.SeenMarkers);
+    }
+
+    [Fact]
+    public async Task A_backlog_of_high_priority_cannot_starve_normal_which_gets_its_guaranteed_share()
+    {
+        var runner = new FakeBatchRunner(0, 1, SampleLength) { Gate = new SemaphoreSlim(0) };
+        await using var batcher = Create(new BatchingOptions { MaxBatchSize = 1, Priority = { NormalGuaranteedShare = 0.1 } }, null, runner);
+        var running = batcher.InferAsync(Sample(-1), default, default);
+        Assert.True(await runner.RunStarted.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var high = Enumerable.Range(100, 40).Select(i => batcher.InferAsync(Sample(i), At(RequestPriority.High), default)).ToList();
+        var normal = Enumerable.Range(0, 3).Select(i => batcher.InferAsync(Sample(i), default, default)).ToList();
+        runner.Gate.Release(100);
+        await Task.WhenAll(high.Concat(normal).Append(running));
+
+        // One normal image in about every ten, instead of all three after the 40 high ones.
+        var order = runner.SeenMarkers.Skip(1).ToList();
+        Assert.InRange(order.IndexOf(0), 9, 10);
+        Assert.InRange(order.IndexOf(1), 19, 21);
+        Assert.InRange(order.IndexOf(2), 29, 32);
+    }
+
+    [Fact]
+    public async Task The_drain_rate_comes_from_the_batches_and_the_predicted_wait_counts_the_running_batch_and_the_queue_at_and_above_a_priority()
     {
         var clock = new FakeTimeProvider();
         var runner = new FakeBatchRunner(0, 1, SampleLength) { Gate = new SemaphoreSlim(0) };
@@ -89,13 +127,16 @@ public sealed class DynamicBatcherPriorityTests
             batcher.InferAsync(Sample(4), new InferenceCallOptions(TimeSpan.FromDays(1), Priority: RequestPriority.High), default),
         };
 
-        Assert.Equal(TimeSpan.FromMilliseconds(100), batcher.PredictWait(RequestPriority.High).Start);
-        Assert.Equal(TimeSpan.FromMilliseconds(300), batcher.PredictWait(RequestPriority.Normal).Start);
-        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Normal).Finish);
-        Assert.Equal(TimeSpan.FromMilliseconds(300), batcher.PredictWait(RequestPriority.Low).Start);
+        // The running batch has 100 ms to go; then the queue by priority, 100 ms an image.
+        var day = TimeSpan.FromDays(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), batcher.PredictWait(RequestPriority.High, day)!.Value.Start);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Normal, day)!.Value.Start);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), batcher.PredictWait(RequestPriority.Normal, day)!.Value.Finish);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), batcher.PredictWait(RequestPriority.Low, day)!.Value.Start);
+        Assert.True(batcher.PredictWait(RequestPriority.Low, day)!.Value.Ahead);
         runner.Gate.Release(10);
         await Task.WhenAll(queued.Append(running));
-        // Nothing queued ahead: no prediction, whatever the rate.
-        Assert.Null(batcher.PredictWait(RequestPriority.Low).Start);
+        // Nothing queued ahead: nothing to say against admitting, whatever the rate.
+        Assert.False(batcher.PredictWait(RequestPriority.Low, day)!.Value.Ahead);
     }
 }

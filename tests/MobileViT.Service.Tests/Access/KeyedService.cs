@@ -13,7 +13,7 @@ namespace MobileViT.Service.Tests.Access;
 
 /// <summary>
 /// The real service with API keys: one from the key file (<see cref="FileKeyName"/>) and one from configuration
-/// (<see cref="ConfigKeyName"/>), <c>/metrics</c> protected, on a fake clock that drives the key file's reloads.
+/// (<see cref="ConfigKeyName"/>), <c>/metrics</c> protected (the default), on a fake clock that drives the key file's reloads.
 /// </summary>
 public sealed class KeyedService : IAsyncDisposable
 {
@@ -57,8 +57,9 @@ public sealed class KeyedService : IAsyncDisposable
         {
             ["MobileViT:Auth:ApiKeysFile"] = path,
             ["MobileViT:Auth:ApiKeys:0"] = $"{ConfigKeyName}:{ConfigKey}",
-            ["MobileViT:Auth:ProtectMetrics"] = "true",
             ["MobileViT:Auth:ReloadIntervalSeconds"] = ReloadInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            // The access tests present many wrong keys from one address on purpose; FailedAuthenticationLimitTests sets its own limit.
+            ["MobileViT:Auth:MaxFailedAttempts"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             all[key] = value;

@@ -20,6 +20,7 @@ public sealed class MultipleModelsTests : IAsyncLifetime
         ["MobileViT:Models:0:Source"] = "synthetic:xxs",
         ["MobileViT:Models:1:Name"] = "reference",
         ["MobileViT:Models:1:Source"] = SharedFixtures.MobileViTXxsSeed7,
+        ["MobileViT:Models:1:OnnxFile"] = "onnx/model.onnx",
         ["MobileViT:DefaultModel"] = "reference",
         ["MobileViT:Batching:MaxBatchSize"] = "4",
         ["MobileViT:Execution:Providers"] = "CPU",

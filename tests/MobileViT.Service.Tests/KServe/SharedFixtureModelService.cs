@@ -21,7 +21,11 @@ public sealed class SharedFixtureModelService : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Service = await RunningService.StartAsync(RunningService.SmallModel(Model, SharedFixtures.MobileViTXxsSeed7));
+        // OnnxFile set: the PyTorch export itself, not a graph built from the directory's weights.
+        Service = await RunningService.StartAsync(new Dictionary<string, string>(RunningService.SmallModel(Model, SharedFixtures.MobileViTXxsSeed7))
+        {
+            ["MobileViT:Models:0:OnnxFile"] = "onnx/model.onnx",
+        });
         Channel = Service.CreateGrpcChannel();
     }
 

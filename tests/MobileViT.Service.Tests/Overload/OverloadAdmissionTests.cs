@@ -34,21 +34,47 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
     {
         // 4 images/s, 250 ms a batch; every request has the 1 s default deadline.
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
-        await using var held = await fixture.HoldAsync(queued: 2);
+        await using var held = await fixture.HoldAsync(queued: 1);
         var unmeetable = fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable));
 
-        // 2 ahead: starts in 0.5 s, finishes in 0.75 s (0.94 s with the safety factor of 1.25), within 1 s: admitted.
+        // The running batch (250 ms to go) and 1 queued ahead: starts in 0.5 s, finishes in 0.75 s (0.94 s with the
+        // margin of 1.25), within 1 s: admitted.
         var admitted = SendAsync(protocol);
-        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 3, "the admitted request being queued");
-        // 3 ahead: would finish in 1.0 s, 1.25 s with the safety factor: refused at once, never queued.
+        await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepth == 2, "the admitted request being queued");
+        // 2 ahead: would finish in 1.0 s, 1.25 s with the margin: refused at once, never queued.
         var refused = await SendAsync(protocol);
 
         Assert.Equal(Status(protocol, 429, StatusCode.ResourceExhausted), refused);
-        Assert.Equal(3, fixture.Batcher.QueueDepth);
+        Assert.Equal(2, fixture.Batcher.QueueDepth);
         Assert.Equal(unmeetable + 1, fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable)));
-        // The model drains exactly as predicted: the admitted request starts 0.75 s after it arrived and succeeds.
+        // The model drains exactly as predicted: the admitted request starts 0.5 s after it arrived and succeeds.
         await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
         Assert.Equal(Status(protocol, 200, StatusCode.OK), await admitted);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProtocols))]
+    public async Task A_burst_is_admitted_up_to_what_can_finish_whatever_order_its_requests_are_queued_in(Protocol protocol)
+    {
+        // 250 ms a batch, the worker busy for 250 ms more; every request has the 1 s default deadline.
+        await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
+        await using var held = await fixture.HoldAsync(queued: 0);
+        var refusedBefore = fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable));
+
+        // Eight at once. Each admission counts the ones admitted before it, queued or not: the first finishes at 0.5 s,
+        // the second at 0.75 s (0.94 s with the margin of 1.25); the third would at 1.0 s (1.25 s). Two admitted.
+        var sent = Enumerable.Range(0, 8).Select(_ => SendAsync(protocol)).ToList();
+        var answered = new List<Task<string>>();
+        while (answered.Count < 6)
+            answered.Add(await Task.WhenAny(sent.Except(answered)).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.All(answered, a => Assert.Equal(Status(protocol, 429, StatusCode.ResourceExhausted), a.Result));
+        Assert.Equal(refusedBefore + 6, fixture.Requests.Count(Model, "normal", RequestOutcome.Of(ErrorKind.DeadlineUnmeetable)));
+        await QueueWatch.UntilDepthAsync(fixture.Batcher, 2);
+        Assert.Equal(0, fixture.Batcher.ReservedOf(RequestPriority.Normal));
+        await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
+        foreach (var admitted in sent.Except(answered))
+            Assert.Equal(Status(protocol, 200, StatusCode.OK), await admitted);
     }
 
     [Theory]
@@ -114,15 +140,15 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
     }
 
     [Theory]
-    [InlineData(200, "4")]
-    [InlineData(100, "2")]
-    public async Task Retry_after_is_when_the_queue_ahead_will_have_drained_enough(int batchMs, string retryAfter)
+    [InlineData(200, "4", 3400)]
+    [InlineData(100, "2", 1300)]
+    public async Task Retry_after_is_when_the_queue_ahead_will_have_drained_enough(int batchMs, string retryAfter, int pushbackMs)
     {
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(batchMs));
         await using var held = await fixture.HoldAsync(queued: 19);
 
-        // 19 ahead at 1000/batchMs images/s; the 1 s deadline admits a start within 0.8 s minus one batch.
-        // 200 ms: starts in 3.8 s, admissible from 0.6 s: retry in 3.2 s. 100 ms: 1.9 s and 0.7 s: retry in 1.2 s.
+        // The running batch and 19 queued ahead, batchMs each; the 1 s deadline admits a start within 0.8 s minus one batch.
+        // 200 ms: starts in 4.0 s, admissible from 0.6 s: retry in 3.4 s. 100 ms: 2.0 s and 0.7 s: retry in 1.3 s.
         using var rest = await fixture.Service.Client.PostAsync($"v1/models/{Model}/classify", ImageContent());
         using var v2 = await fixture.Service.Client.PostAsJsonAsync($"v2/models/{Model}/infer",
             new { inputs = new[] { new { name = "image", shape = new[] { 1 }, datatype = "BYTES", data = new[] { Convert.ToBase64String(Image) } } } });
@@ -140,26 +166,34 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         Assert.Contains("deadline", (await v2.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetString());
         // gRPC: the same delay, to the millisecond, as the retry pushback.
         Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
-        var pushbackMs = int.Parse(grpc.Trailers.GetValue("grpc-retry-pushback-ms")!);
-        Assert.InRange(pushbackMs, batchMs == 200 ? 3200 : 1200, batchMs == 200 ? 3201 : 1201);
+        Assert.InRange(int.Parse(grpc.Trailers.GetValue("grpc-retry-pushback-ms")!), pushbackMs - 1, pushbackMs + 1);
     }
 
     [Fact]
-    public async Task The_drain_rate_and_the_predicted_wait_are_exported()
+    public async Task The_drain_rate_the_predicted_wait_and_the_calibration_are_exported()
     {
         await fixture.SlowDownAsync(TimeSpan.FromMilliseconds(250));
         var held = await fixture.HoldAsync(queued: 1, RequestPriority.High);
         var sent = SendAsync(Protocol.Rest, "high");
         await QueueWatch.UntilAsync(fixture.Batcher, b => b.QueueDepthOf(RequestPriority.High) == 2, "the request being queued");
 
-        var metrics = await fixture.Service.Client.GetStringAsync("metrics");
-        await held.DisposeAsync();
+        var metrics = (await fixture.Service.Client.GetStringAsync("metrics")).Split('\n');
+        await held.RunEachForAsync(TimeSpan.FromMilliseconds(250));
         Assert.Equal("200", await sent);
+        var after = (await fixture.Service.Client.GetStringAsync("metrics")).Split('\n');
 
-        var drainRate = metrics.Split('\n').Single(l => l.StartsWith("mobilevit_drain_rate_per_second{", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
-        Assert.EndsWith(" 4", drainRate);
-        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count{", StringComparison.Ordinal)
+        string Line(string[] lines, string name) => lines.Single(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"model=\"{Model}\""));
+        Assert.EndsWith(" 4", Line(metrics, "mobilevit_drain_rate_per_second"));
+        Assert.Contains(metrics, l => l.StartsWith("mobilevit_admission_predicted_wait_seconds_count{", StringComparison.Ordinal)
             && l.Contains("priority=\"high\"", StringComparison.Ordinal));
+        // The calibration: the margin in use (the uncalibrated one here), and each admitted request's prediction
+        // against what happened (it started 0.5 s and finished 0.75 s after it arrived, as predicted).
+        Assert.EndsWith(" 1.25", Line(after, "mobilevit_admission_margin"));
+        Assert.Matches(" [0-9]+$", Line(after, "mobilevit_admission_calibration_samples"));
+        Assert.Contains(after, l => l.StartsWith("mobilevit_admission_finish_ratio_bucket{", StringComparison.Ordinal)
+            && l.Contains($"model=\"{Model}\"") && l.Contains("le=\"1\"") && !l.EndsWith(" 0"));
+        Assert.Contains(after, l => l.StartsWith("mobilevit_admission_start_error_seconds_bucket{", StringComparison.Ordinal)
+            && l.Contains($"model=\"{Model}\"") && l.Contains("le=\"0\"") && !l.EndsWith(" 0"));
     }
 
     private static ByteArrayContent ImageContent()

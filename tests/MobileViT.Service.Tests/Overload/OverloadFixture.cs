@@ -13,7 +13,8 @@ namespace MobileViT.Service.Tests.Overload;
 /// One real service for the overload tests: model <see cref="Model"/> (synthetic XXS, one instance, batches of one,
 /// a normal queue of <see cref="QueueCapacity"/>, a 1 s default deadline) on a fake clock. The model is "slowed down"
 /// by <see cref="GateInput"/>s that hold its worker while the clock moves: the batcher then measures batches of
-/// exactly the length a test chooses, and its drain-rate estimate is exact.
+/// exactly the length a test chooses, and its drain-rate estimate is exact. Too few admissions are calibrated here for
+/// the margin to be anything but the configured uncalibrated one (1.25).
 /// </summary>
 public sealed class OverloadFixture : IAsyncLifetime
 {
@@ -40,6 +41,7 @@ public sealed class OverloadFixture : IAsyncLifetime
             ["MobileViT:Batching:QueueCapacity"] = QueueCapacity.ToString(),
             ["MobileViT:Batching:RequestTimeoutMs"] = ((int)DefaultDeadline.TotalMilliseconds).ToString(),
             ["MobileViT:Batching:DrainRateWindowMs"] = DrainRateWindowMs.ToString(),
+            ["MobileViT:Batching:AdmissionCalibrationWindowMs"] = DrainRateWindowMs.ToString(),
             ["MobileViT:Batching:WaitEstimateSafetyFactor"] = "1.25",
             ["MobileViT:Execution:Providers"] = "CPU",
             ["MobileViT:Execution:Instances"] = "1",
@@ -53,7 +55,7 @@ public sealed class OverloadFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Forgets every earlier measurement (the clock moves past the estimator's window) and runs
+    /// Forgets every earlier measurement (the clock moves past the estimator's and the calibration's window) and runs
     /// <paramref name="batches"/> batches of one that each keep the worker busy for <paramref name="batchTime"/>:
     /// the drain rate becomes exactly 1 / <paramref name="batchTime"/> images per second.
     /// </summary>
@@ -73,7 +75,10 @@ public sealed class OverloadFixture : IAsyncLifetime
         Assert.Equal(1 / batchTime.TotalSeconds, rate.ImagesPerSecond, 6);
     }
 
-    /// <summary>Holds the worker in a gate and queues <paramref name="queued"/> more gates at <paramref name="priority"/> behind it.</summary>
+    /// <summary>
+    /// Holds the worker in a gate and queues <paramref name="queued"/> more gates at <paramref name="priority"/> behind
+    /// it, each due after the default deadline like the requests a test sends next (so they go first).
+    /// </summary>
     public async Task<HeldModel> HoldAsync(int queued, RequestPriority priority = RequestPriority.Normal)
     {
         var held = new HeldModel(this);
@@ -102,7 +107,7 @@ public sealed class HeldModel(OverloadFixture fixture) : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var gate = new GateInput();
-            _gates.Add((gate, fixture.Batcher.InferAsync(gate, new InferenceCallOptions(TimeSpan.FromDays(1), Priority: priority), CancellationToken.None)));
+            _gates.Add((gate, fixture.Batcher.InferAsync(gate, new InferenceCallOptions(OverloadFixture.DefaultDeadline, Priority: priority), CancellationToken.None)));
             if (waitUntilRunning)
                 await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }

@@ -11,7 +11,11 @@ using MobileViT.Service.Tests.Infrastructure;
 
 namespace MobileViT.Service.Tests.Sources;
 
-/// <summary>hf: sources against a real local HTTP server with the hub's URL layout, serving the shared PyTorch export (a graph this code did not build).</summary>
+/// <summary>
+/// hf: sources against a real local HTTP server with the hub's URL layout, serving the shared fixture directory; with
+/// OnnxFile set, its PyTorch export (a graph this code did not build) is served as it is (the repository's weights are
+/// covered by <see cref="HuggingFaceWeightsTests"/>).
+/// </summary>
 public sealed class HuggingFaceSourceTests : IAsyncLifetime
 {
     private const string Repository = "test/mobilevit-xxs-seed7";
@@ -32,6 +36,7 @@ public sealed class HuggingFaceSourceTests : IAsyncLifetime
 
     private Dictionary<string, string> Settings(string source = "hf:" + Repository, string? endpoint = null) => new(RunningService.SmallModel("hub", source))
     {
+        ["MobileViT:Models:0:OnnxFile"] = "onnx/model.onnx",
         ["MobileViT:HuggingFace:Endpoint"] = endpoint ?? _hub.Endpoint,
         ["MobileViT:HuggingFace:CacheDirectory"] = _cache,
         ["MobileViT:HuggingFace:Token"] = "hf_test_token",
