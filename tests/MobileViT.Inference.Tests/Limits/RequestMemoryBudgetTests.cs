@@ -48,7 +48,7 @@ public sealed class RequestMemoryBudgetTests
 
         var tooLarge = Assert.Throws<RequestTooLargeException>(() => lease.Reserve(101));
 
-        Assert.Equal(ErrorKind.InvalidInput, tooLarge.Kind);
+        Assert.Equal(ErrorKind.PayloadTooLarge, tooLarge.Kind);
         Assert.Equal(RequestTooLargeException.TooLargeCode, tooLarge.Code);
         Assert.Equal(0, budget.Refusals);
     }

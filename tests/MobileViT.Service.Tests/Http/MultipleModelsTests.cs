@@ -22,6 +22,8 @@ public sealed class MultipleModelsTests : IAsyncLifetime
         ["MobileViT:Models:1:Source"] = SharedFixtures.MobileViTXxsSeed7,
         ["MobileViT:Models:1:OnnxFile"] = "onnx/model.onnx",
         ["MobileViT:DefaultModel"] = "reference",
+        // The test counts the images each model ran: no start-up requests through the request path.
+        ["MobileViT:WarmUp:RequestPath"] = "false",
         ["MobileViT:Batching:MaxBatchSize"] = "4",
         ["MobileViT:Execution:Providers"] = "CPU",
         ["MobileViT:Execution:Instances"] = "1",

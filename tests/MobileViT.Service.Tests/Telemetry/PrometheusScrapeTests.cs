@@ -19,6 +19,8 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
     public async Task InitializeAsync() => _service = await RunningService.StartAsync(new Dictionary<string, string>(RunningService.SmallModel(name: "scraped"))
     {
         ["MobileViT:Batching:MaxQueueDelayMs"] = "20",
+        // The test sums what it sent: no start-up requests through the request path.
+        ["MobileViT:WarmUp:RequestPath"] = "false",
     });
 
     public async Task DisposeAsync() => await _service.DisposeAsync();

@@ -22,6 +22,8 @@ public sealed class TracingTests
                 // One instance and a queue delay, so that concurrent requests share batches.
                 ["MobileViT:Execution:Instances"] = "1",
                 ["MobileViT:Batching:MaxQueueDelayMs"] = "100",
+                // Only this test's requests: no start-up requests through the request path.
+                ["MobileViT:WarmUp:RequestPath"] = "false",
             },
             configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
         try

@@ -32,6 +32,8 @@ public sealed class TuningServiceTests
         Assert.Equal("tuning", startup.GetProperty("checks").GetProperty("models").GetProperty("data").GetProperty("tiny").GetString());
 
         await service.Registry.WhenAllLoaded.WaitAsync(TimeSpan.FromMinutes(2));
+        // Then the service's own warm-up requests, which readiness also waits for.
+        await service.Registry.ReadinessGate.WaitAsync(TimeSpan.FromMinutes(1));
         using (var ready = await service.Client.GetAsync("health/ready"))
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
