@@ -17,6 +17,7 @@ public sealed class BenchCommand : ICliCommand
         usage: mobilevit bench --url URL [--grpc-url URL] [--protocol http,grpc,grpc-stream,v2-json,v2-binary] [--model NAME]
                                [--concurrency 1,4,16,64 | --rate R1,R2,...] [--requests N] [--duration S] [--warmup S]
                                [--batch 1,8] [--rounds N] [--server-pid PID] [--images DIR] [--group all|size|image] [--json FILE]
+                               [--api-key KEY]
                mobilevit bench --url URL --overload MULTIPLE [--arrivals smooth,burst] [--burst-period-ms MS] [--burst-clients N]
                                [--deadline-ms MS] [--high-rate R] [--concurrency C] [--server-pid PID] [--expect-continue]
                                [--model NAME] [--duration S] [--warmup S] [--images DIR] [--json FILE]
@@ -48,6 +49,8 @@ public sealed class BenchCommand : ICliCommand
         generator used in each phase and the server's CPU per served and (estimated) per refused request, then a phase
         of requests that are all refused in admission before their bodies are read, for the CPU of a refusal alone.
         --expect-continue sends every request of the scenario with Expect: 100-continue (bodies only once admitted).
+        --api-key KEY (or the environment variable MOBILEVIT_API_KEY) sends a key to a server that needs one, as
+        Authorization: Bearer on every HTTP request and gRPC call.
 
         In-process mode decodes, preprocesses and runs the model with no network, for every instances x threads x batch
         combination (CPU provider); the best point is the ceiling the service is measured against.
@@ -57,7 +60,7 @@ public sealed class BenchCommand : ICliCommand
     {
         var options = CommandLineOptions.Parse(args,
             ["url", "grpc-url", "protocol", "model", "concurrency", "rate", "requests", "duration", "warmup", "images", "group", "json", "source", "instances", "threads", "batch",
-                "rounds", "server-pid", "overload", "deadline-ms", "high-rate", "arrivals", "burst-period-ms", "burst-clients"],
+                "rounds", "server-pid", "overload", "deadline-ms", "high-rate", "arrivals", "burst-period-ms", "burst-clients", "api-key"],
             ["in-process", "inference-only", "expect-continue"]);
         var duration = TimeSpan.FromSeconds(Seconds(options, "duration", 15));
         var warmup = TimeSpan.FromSeconds(Seconds(options, "warmup", 3, allowZero: true));
@@ -91,7 +94,7 @@ public sealed class BenchCommand : ICliCommand
         if (burstClients < 1)
             throw new UsageException($"--burst-clients must be at least 1, got {burstClients}.");
         var scenario = new OverloadScenario(AbsoluteUrl(options.Required("url"), "url"), options.Get("model"), images, warmup, duration, error,
-            options.GetInt("server-pid"));
+            options.GetInt("server-pid"), ApiKey(options));
         var report = await scenario.RunAsync(new OverloadScenario.Settings(concurrency, multiple, deadlineMs, highRate, arrivals,
             TimeSpan.FromMilliseconds(periodMs), burstClients, options.Has("expect-continue")));
         OverloadScenario.Write(output, report);
@@ -137,8 +140,8 @@ public sealed class BenchCommand : ICliCommand
         var batches = options.GetIntList("batch") ?? [1];
         var groups = images.GroupBy(options.Get("group") ?? "all");
         var clients = protocols.SelectMany(protocol => protocol.StartsWith("v2-", StringComparison.Ordinal)
-            ? batches.Select(batch => CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), batch))
-            : [CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), 1)]).ToList();
+            ? batches.Select(batch => CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), batch, ApiKey(options)))
+            : [CreateClient(protocol, baseAddress, grpcAddress, options.Get("model"), 1, ApiKey(options))]).ToList();
         var points = new List<BenchPoint>();
         try
         {
@@ -193,15 +196,19 @@ public sealed class BenchCommand : ICliCommand
         return point with { ServerCpuSecondsPerRequest = point.Completed > 0 ? cpu / point.Completed : double.NaN };
     }
 
-    private static IBenchClient CreateClient(string protocol, Uri httpAddress, Uri grpcAddress, string? model, int batch) => protocol switch
+    private static IBenchClient CreateClient(string protocol, Uri httpAddress, Uri grpcAddress, string? model, int batch, string? apiKey) => protocol switch
     {
-        "http" => new HttpBenchClient(httpAddress, model),
-        "grpc" => new GrpcUnaryBenchClient(grpcAddress, model),
-        "grpc-stream" => new GrpcStreamBenchClient(grpcAddress, model),
+        "http" => new HttpBenchClient(httpAddress, model, apiKey: apiKey),
+        "grpc" => new GrpcUnaryBenchClient(grpcAddress, model, apiKey),
+        "grpc-stream" => new GrpcStreamBenchClient(grpcAddress, model, apiKey),
         "v2-json" or "v2-binary" => new V2TensorBenchClient(httpAddress,
-            model ?? throw new UsageException($"--protocol {protocol} needs --model (the V2 protocol names the model)."), protocol == "v2-binary", batch),
+            model ?? throw new UsageException($"--protocol {protocol} needs --model (the V2 protocol names the model)."), protocol == "v2-binary", batch, apiKey),
         _ => throw new UsageException($"--protocol '{protocol}' is not one of: http, grpc, grpc-stream, v2-json, v2-binary."),
     };
+
+    /// <summary><c>--api-key</c>, else <c>MOBILEVIT_API_KEY</c> (which keeps the key out of the process list).</summary>
+    private static string? ApiKey(CommandLineOptions options) =>
+        options.Get("api-key") is { Length: > 0 } key ? key : Environment.GetEnvironmentVariable("MOBILEVIT_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
 
     private static Uri AbsoluteUrl(string text, string option) =>
         Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri)

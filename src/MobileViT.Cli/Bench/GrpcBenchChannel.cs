@@ -4,9 +4,9 @@ namespace MobileViT.Cli.Bench;
 
 internal static class GrpcBenchChannel
 {
-    public static GrpcChannel Create(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    public static GrpcChannel Create(Uri address, string? apiKey = null) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
-        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionLifetime = Timeout.InfiniteTimeSpan },
+        HttpHandler = BenchHandler.Create(apiKey, multipleHttp2Connections: true),
         MaxReceiveMessageSize = 64 * 1024 * 1024,
         MaxSendMessageSize = 64 * 1024 * 1024,
     });

@@ -21,10 +21,10 @@ public sealed class GrpcStreamBenchClient : IBenchClient
     private readonly string? _model;
     private long _nextId;
 
-    public GrpcStreamBenchClient(Uri address, string? model)
+    public GrpcStreamBenchClient(Uri address, string? model, string? apiKey = null)
     {
         _model = model;
-        _channel = GrpcBenchChannel.Create(address);
+        _channel = GrpcBenchChannel.Create(address, apiKey);
         _call = new Classifier.ClassifierClient(_channel).ClassifyStream();
         _reader = Task.Run(ReadAsync);
     }

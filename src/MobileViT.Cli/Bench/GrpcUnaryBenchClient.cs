@@ -6,9 +6,9 @@ using MobileViT.Service.Grpc.V1;
 namespace MobileViT.Cli.Bench;
 
 /// <summary>One unary <c>Classify</c> call per image over a shared HTTP/2 channel.</summary>
-public sealed class GrpcUnaryBenchClient(Uri address, string? model) : IBenchClient
+public sealed class GrpcUnaryBenchClient(Uri address, string? model, string? apiKey = null) : IBenchClient
 {
-    private readonly GrpcChannel _channel = GrpcBenchChannel.Create(address);
+    private readonly GrpcChannel _channel = GrpcBenchChannel.Create(address, apiKey);
 
     public string Protocol => "grpc";
 

@@ -15,11 +15,12 @@ public sealed class HttpBenchClient : IBenchClient
     private readonly IReadOnlyDictionary<string, string> _headers;
     private readonly bool _expectContinue;
 
-    public HttpBenchClient(Uri baseAddress, string? model, string path = "", IReadOnlyDictionary<string, string>? headers = null, bool expectContinue = false)
+    public HttpBenchClient(Uri baseAddress, string? model, string path = "", IReadOnlyDictionary<string, string>? headers = null, bool expectContinue = false,
+        string? apiKey = null)
     {
         _headers = headers ?? new Dictionary<string, string>();
         _expectContinue = expectContinue;
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        _http = new HttpClient(BenchHandler.Create(apiKey))
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(60),

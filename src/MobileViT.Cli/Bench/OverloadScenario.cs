@@ -14,7 +14,7 @@ namespace MobileViT.Cli.Bench;
 /// wait-aware rule's own decision), against the CPU per request served at capacity.
 /// </summary>
 public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages images, TimeSpan warmup, TimeSpan duration, TextWriter progress,
-    int? serverPid = null)
+    int? serverPid = null, string? apiKey = null)
 {
     public const string Smooth = "smooth";
     public const string Burst = "burst";
@@ -64,7 +64,7 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
     {
         BenchPoint capacity;
         CpuUse? capacityCpu;
-        await using (var closed = new HttpBenchClient(baseAddress, model, expectContinue: settings.ExpectContinue))
+        await using (var closed = new HttpBenchClient(baseAddress, model, expectContinue: settings.ExpectContinue, apiKey: apiKey))
         {
             var cpu = CpuWindow.Start(serverPid, warmup, duration);
             capacity = await new LoadRunner(closed, images, warmup, duration, progress).ClosedLoopAsync(settings.CapacityConcurrency);
@@ -77,9 +77,9 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
 
         var deadline = settings.DeadlineMs.ToString(CultureInfo.InvariantCulture);
         await using var normalClient = new HttpBenchClient(baseAddress, model, headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline },
-            expectContinue: settings.ExpectContinue);
+            expectContinue: settings.ExpectContinue, apiKey: apiKey);
         await using var highClient = new HttpBenchClient(baseAddress, model,
-            headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline, ["x-request-priority"] = "high" }, expectContinue: settings.ExpectContinue);
+            headers: new Dictionary<string, string> { ["x-request-timeout-ms"] = deadline, ["x-request-priority"] = "high" }, expectContinue: settings.ExpectContinue, apiKey: apiKey);
         var phases = new List<Phase>();
         foreach (var arrivals in settings.Arrivals)
         {
@@ -104,7 +104,7 @@ public sealed class OverloadScenario(Uri baseAddress, string? model, BenchImages
 
     private async Task<Refusals> MeasureRefusalsAsync(double rate, bool expectContinue)
     {
-        await using var client = new HttpBenchClient(baseAddress, UnknownModel, expectContinue: expectContinue);
+        await using var client = new HttpBenchClient(baseAddress, UnknownModel, expectContinue: expectContinue, apiKey: apiKey);
         var cpu = CpuWindow.Start(serverPid, warmup, duration);
         var point = await new LoadRunner(client, images, warmup, duration, progress).OpenLoopAsync(rate);
         var reading = (await cpu.ReadAsync())!;

@@ -20,9 +20,9 @@ public sealed class V2TensorBenchClient : IBenchClient
     private readonly string _contentType;
     private readonly int? _headerLength;
 
-    public V2TensorBenchClient(Uri baseAddress, string model, bool binary, int batch)
+    public V2TensorBenchClient(Uri baseAddress, string model, bool binary, int batch, string? apiKey = null)
     {
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        _http = new HttpClient(BenchHandler.Create(apiKey))
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(60),

@@ -123,7 +123,8 @@ public sealed class InferenceCall : IDisposable
     /// (<see cref="ServedModel.MaxBatchSize"/> per instance) waits or runs at once; reading the next one waits for a place,
     /// so a client sending faster than the model runs is slowed by TCP rather than held in memory. The results come
     /// back in the order the images arrived. A failure of the enumeration (a broken part, the budget's refusal) fails
-    /// the request, after the images already started have finished.
+    /// the request, after the images already started have finished. Such a batch is not offered to shadow evaluation:
+    /// its images are let go as soon as they have run.
     /// </summary>
     public async Task<InferenceResponse> RunEachAsync(IAsyncEnumerable<ArrivingImage> images, RequestedOutput output, CancellationToken cancellationToken)
     {

@@ -51,6 +51,8 @@ public sealed class LiveModelService : IAsyncDisposable
         ["MobileViT:Execution:Providers"] = "CPU",
         ["MobileViT:Execution:Instances"] = "1",
         ["MobileViT:Execution:IntraOpThreads"] = "1",
+        // The tests count requests, versions' answers and shadow comparisons: no start-up requests through the request path.
+        ["MobileViT:WarmUp:RequestPath"] = "false",
     };
 
     /// <summary>Starts the service on <paramref name="repository"/> and waits until start-up loading is over.</summary>

@@ -124,7 +124,11 @@ public sealed class RepositoryPollTests : IDisposable
 
     internal static async Task<string> MetricsAsync(LiveModelService service)
     {
-        using var response = await service.Http.GetAsync("metrics");
+        // With keys configured, /metrics needs one (MobileViT__Auth__ProtectMetrics).
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", LiveModelService.ReaderKey);
+        using var response = await service.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
     }
 }
