@@ -15,28 +15,16 @@ key=bench-admin-key
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-dotnet build -c Release -v q -nologo src/MobileViT.Service >/dev/null || { echo "build failed: src/MobileViT.Service" >&2; exit 1; }
-dotnet build -c Release -v q -nologo src/MobileViT.Cli >/dev/null || { echo "build failed: src/MobileViT.Cli" >&2; exit 1; }
-repository=$(mktemp -d)
-service=""
-cleanup() { [ -n "$service" ] && kill "$service" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$repository"; }
-trap cleanup EXIT
+SERVICE_ENV=${SWAP_SERVICE_ENV:-}
+source scripts/repository-service.sh
 
 for version in 1 2; do
-  dotnet src/MobileViT.Cli/bin/Release/net10.0/mobilevit.dll build-model --variant "$variant" --seed "$version" --out "$repository/m/$version" >/dev/null
+  "${mobilevit[@]}" build-model --variant "$variant" --seed "$version" --out "$repository/m/$version" >/dev/null
 done
 # Both versions serve at first, so that each one's own answers can be recorded; the benchmark then serves one at a time.
 echo '{"version_policy": {"all": {}}}' > "$repository/m/model_config.json"
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-env ${SWAP_SERVICE_ENV:-} MobileViT__Repository__Path="$repository" MobileViT__Repository__Control=explicit MobileViT__Repository__ControlApi=true \
-  "MobileViT__Auth__ApiKeys__0=bench:$key scopes=infer,admin" MobileViT__Execution__Providers=CPU \
-  Kestrel__Endpoints__Http__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$((port + 1)) \
-  Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
-  dotnet src/MobileViT.Service/bin/Release/net10.0/MobileViT.Service.dll >"$out/service.log" 2>&1 &
-service=$!
-for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready; see $out/service.log" >&2; exit 1; }
+start_repository_service
 
 status=0
 python3 scripts/swap_under_load.py --port "$port" --key "$key" --images benchmarks/images/*.jpg \
