@@ -5,7 +5,8 @@
 # high-priority requests: smooth (evenly spaced) and burst (all of a second's requests at once, every second).
 # Arms: after = this checkout; before = the service built from OVERLOAD_BEFORE_REF (default df6d6a8, the request-scope
 # commit: wait-aware admission with the fixed safety factor), extracted with git archive into artifacts/ and built
-# there; off = this checkout with MobileViT__Batching__WaitAwareAdmission=false (queue, then 504).
+# there; off = this checkout with MobileViT__Batching__WaitAwareAdmission=false (queue, then 504); after+KEY=VALUE = this
+# checkout with one more setting (e.g. after+MobileViT__Batching__AdmissionQuantile=0.9).
 # Usage: scripts/bench-overload.sh [xxs|xs|s] [rounds] [output-dir]
 # Environment: OVERLOAD_MULTIPLE (4), OVERLOAD_DEADLINE_MS (1000), OVERLOAD_HIGH_RATE (5), OVERLOAD_DURATION (15),
 # OVERLOAD_ARRIVALS (smooth,burst), OVERLOAD_BURST_PERIOD_MS (1000), OVERLOAD_ARMS (after,before), OVERLOAD_PORT (5370),
@@ -54,6 +55,7 @@ for round in $(seq 1 "$rounds"); do
       after) ;;
       before) dll=$before_src/$dll ;;
       off) extra=(MobileViT__Batching__WaitAwareAdmission=false) ;;
+      after+*) extra=("${arm#after+}") ;;
       *) echo "unknown arm: $arm" >&2; exit 2 ;;
     esac
     env ${OVERLOAD_SERVICE_ENV:-} "${extra[@]}" MobileViT__Models__0__Name=bench MobileViT__Models__0__Source="synthetic:$variant" \
