@@ -207,8 +207,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 ? QueueFull(call.Priority)
                 : Draining();
         }
+        // The deadline's timer is set before anyone hears of the new request, so that a clock moved on by a listener
+        // (a test's fake clock) cannot pass the deadline before the timer exists.
+        var waiting = WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken);
         QueueChanged?.Invoke();
-        return await WaitAsync(request, timeout, _time.GetElapsedTime(now, deadline), cancellationToken).ConfigureAwait(false);
+        return await waiting.ConfigureAwait(false);
     }
 
     private ModelUnavailableException Draining() => new($"Model '{_model}' is draining and accepts no new requests.");

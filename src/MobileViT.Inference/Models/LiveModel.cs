@@ -20,6 +20,7 @@ public sealed class LiveModel
     private readonly List<ModelEntry> _retiring = [];
     private IReadOnlyDictionary<int, VersionDirectory> _repository = new Dictionary<int, VersionDirectory>();
     private ModelRoute _route = ModelRoute.Empty;
+    private readonly TaskCompletionSource _firstServing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal LiveModel(ModelRegistry registry, string name, ModelOptions? configured)
     {
@@ -47,6 +48,9 @@ public sealed class LiveModel
 
     /// <summary>The default version's served model, if one is ready.</summary>
     public ServedModel? Default => Route.Default;
+
+    /// <summary>Completes when a route with a default version has first been published: the model serves.</summary>
+    public Task WhenServing => _firstServing.Task;
 
     /// <summary>
     /// The entry that stands for the model as a whole: the default version's, else the newest loading, failed or
@@ -168,6 +172,8 @@ public sealed class LiveModel
             foreach (var (version, serving) in next)
                 _serving[version] = serving;
             Volatile.Write(ref _route, BuildRoute(defaultShadowSample));
+            if (_route.Default is not null)
+                _firstServing.TrySetResult();
             foreach (var version in retired)
             {
                 version.Entry.MoveTo(ModelState.Draining);

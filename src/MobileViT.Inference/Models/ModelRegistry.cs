@@ -90,8 +90,17 @@ public sealed class ModelRegistry
     /// <summary>Completes when start-up loading is over and every configured model is ready; faults if one fails to load.</summary>
     public Task WhenAllLoaded => _allReady.Task;
 
-    /// <summary>Completes when the named model is ready; faults if it fails to load.</summary>
-    public Task WhenLoaded(string name) => Get(name).WhenReady;
+    /// <summary>Completes when the named model serves; faults if it fails to load.</summary>
+    public async Task WhenLoaded(string name)
+    {
+        var model = GetModel(name);
+        if (model.WhenServing.IsCompleted)
+            return;
+        // Ready (which faults when loading fails), then in the model's route: a version is ready a moment before its
+        // route is published.
+        await model.Representative.WhenReady.ConfigureAwait(false);
+        await model.WhenServing.ConfigureAwait(false);
+    }
 
     /// <summary>The named model's entry (the default when <paramref name="name"/> is empty); throws <see cref="UnknownModelException"/>.</summary>
     public ModelEntry Get(string? name) => GetModel(name).Representative;
