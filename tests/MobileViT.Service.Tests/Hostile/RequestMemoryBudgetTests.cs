@@ -27,6 +27,9 @@ public sealed class RequestMemoryBudgetTests : IAsyncLifetime
         _service = await RunningService.StartAsync(new Dictionary<string, string>(HostileServiceFixture.Settings(Budget))
         {
             ["MobileViT:Limits:MaxImageBytes"] = MaxImageBytes.ToString(),
+            // A batch holds the images in flight (batch size x instances) and the part being read: two in flight and one
+            // arriving fit in the budget, so a batch is never too large for it on its own, however slowly its images run.
+            ["MobileViT:Batching:MaxBatchSize"] = "2",
         });
         _requests = new RequestCounter(_service.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     }
