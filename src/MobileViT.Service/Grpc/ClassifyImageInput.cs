@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using MobileViT.Inference.Configuration;
 using MobileViT.Inference.Limits;
+using MobileViT.Service.Transport;
 
 namespace MobileViT.Service.Grpc;
 
@@ -19,16 +20,6 @@ internal static class ClassifyImageInput
         var maxImageBytes = services.GetRequiredService<MobileViTOptions>().Limits.MaxImageBytes;
         if (image.Length > maxImageBytes)
             throw new RequestTooLargeException($"The image is {image.Length} bytes, over the limit of {maxImageBytes} (MobileViT__Limits__MaxImageBytes).");
-        var lease = (services.GetService<RequestMemoryBudget>() ?? RequestMemoryBudget.Unlimited).Lease();
-        try
-        {
-            lease.Reserve(image.Length);
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-        return lease;
+        return context.GetHttpContext().HoldReceived(image.Length);
     }
 }

@@ -18,21 +18,8 @@ namespace MobileViT.Service.KServe;
 internal static class V2GrpcTensorReader
 {
     /// <summary>A lease on the request memory budget holding the message's size; dispose it once the request has run.</summary>
-    public static RequestMemoryLease Hold(ModelInferRequest request, ServerCallContext context)
-    {
-        var services = context.GetHttpContext().RequestServices;
-        var lease = (services.GetService<RequestMemoryBudget>() ?? RequestMemoryBudget.Unlimited).Lease();
-        try
-        {
-            lease.Reserve(request.CalculateSize());
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
+    public static RequestMemoryLease Hold(ModelInferRequest request, ServerCallContext context) =>
+        context.GetHttpContext().HoldReceived(request.CalculateSize());
 
     /// <summary>The core's input, with what is copied from the message reserved on <paramref name="held"/>.</summary>
     public static InferenceInput ToInput(ServedModel model, ModelInferRequest request, IReadOnlyList<V2RequestedOutput> requested, ServerCallContext context,
