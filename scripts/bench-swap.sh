@@ -29,6 +29,6 @@ start_repository_service
 status=0
 python3 scripts/swap_under_load.py --port "$port" --key "$key" --images benchmarks/images/*.jpg \
   --fraction "${SWAP_FRACTION:-0.7}" --rounds "${SWAP_ROUNDS:-4}" --swaps-per-round "${SWAP_PER_ROUND:-5}" --swap-every "${SWAP_EVERY:-5}" \
-  --json "$out/swap.json" | tee "$out/swap.txt" || status=$?
+  --json "$out/swap.json" --timeline "$out/timeline.json" | tee "$out/swap.txt" || status=$?
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/swap.txt"
 exit $status

@@ -31,6 +31,21 @@ def classify(conn, path, image, key):
     return response.status, response.read()
 
 
+def gc_pause(host, port, key):
+    """Seconds the service's runtime has spent paused for garbage collection so far, and its gen2 collections (/metrics)."""
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {key}"})
+    response = conn.getresponse()
+    text = response.read().decode()
+    pause, gen2 = 0.0, 0
+    for line in text.splitlines():
+        if line.startswith("dotnet_gc_pause_time_seconds_total"):
+            pause += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("dotnet_gc_collections_total") and 'gen2' in line:
+            gen2 += int(float(line.rsplit(" ", 1)[1]))
+    return pause, gen2
+
+
 def answer_of(body):
     """The version that answered and its top-5 (index, score) pairs."""
     parsed = json.loads(body)
@@ -149,6 +164,7 @@ def main():
     parser.add_argument("--capacity-seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--json", required=True)
+    parser.add_argument("--timeline", help="also write every request (phase, scheduled, finished, status) and every swap, for analysis")
     args = parser.parse_args()
     host = "127.0.0.1"
     path = f"/v1/models/{args.model}/classify?topK=5"
@@ -181,13 +197,16 @@ def main():
     swaps = []
     version = 1
     loads = []
+    gc_phases = []
     for round_ in range(1, args.rounds + 1):
         # ABBA: the arm that goes first alternates, so a drift in the machine's load falls on both arms alike.
         for arm in (("quiet", "swaps") if round_ % 2 else ("swaps", "quiet")):
             phase = f"{arm}-{round_}"
             loads.append((phase, os.getloadavg()[0]))
+            gc_before = gc_pause(host, args.port, args.key)
             if arm == "quiet":
                 scheduled_total += load.run(phase, rate, phase_seconds, counter)
+                gc_phases.append((phase, gc_before, gc_pause(host, args.port, args.key)))
                 continue
             swapper_done = threading.Event()
 
@@ -208,6 +227,7 @@ def main():
             thread.start()
             scheduled_total += load.run(phase, rate, phase_seconds, counter)
             thread.join()
+            gc_phases.append((phase, gc_before, gc_pause(host, args.port, args.key)))
     load.drain(scheduled_total)
     for _ in load.threads:
         load.jobs.put(None)
@@ -252,10 +272,15 @@ def main():
         "p99_while_loading_ms": percentile(during, 0.99), "p50_while_loading_ms": percentile(during, 0.5), "answered_while_loading": len(during),
         "p99_between_loads_ms": percentile(between, 0.99), "p50_between_loads_ms": percentile(between, 0.5),
         "per_round": per_round, "load_average_at_phase_starts": loads,
+        "gc": {arm: {"pause_ms": sum((a[0] - b[0]) * 1000 for p, b, a in gc_phases if p.startswith(arm)),
+                     "gen2_collections": sum(a[1] - b[1] for p, b, a in gc_phases if p.startswith(arm))} for arm in ("quiet", "swaps")},
         "failures": [{"status": r[4], "body": r[5][:200].decode(errors="replace")} for r in failures[:10]],
     }
     with open(args.json, "w") as f:
         json.dump(summary, f, indent=2)
+    if args.timeline:
+        with open(args.timeline, "w") as f:
+            json.dump({"swaps": swaps, "requests": [(p, sc, fi, st) for (p, sc, fi, _, st, _) in results]}, f)
     print(f"swaps: {len(swaps)} (median {summary['swap_seconds_median']:.2f} s, max {summary['swap_seconds_max']:.2f} s to load, warm and switch)")
     print(f"requests: {scheduled_total} scheduled, {len(results)} answered, {summary['lost']} lost, {len(failures)} not 200")
     print(f"answers by version: {by_version}; not from exactly one version: {mismatched}")
@@ -265,6 +290,8 @@ def main():
           f"({len(during)} answers); between loads p50 {summary['p50_between_loads_ms']:.1f} ms, p99 {summary['p99_between_loads_ms']:.1f} ms")
     print(f"p99 swaps / quiet: {summary['p99_ratio']:.2f} (pooled), {summary['p99_ratio_median_of_rounds']:.2f} (median of rounds: "
           + ", ".join(f"{r['ratio']:.2f}" for r in per_round) + ")")
+    print("garbage collection: " + "; ".join(f"{arm} phases paused {g['pause_ms']:.0f} ms, {g['gen2_collections']} gen2"
+                                              for arm, g in summary["gc"].items()))
     print("load average at phase starts: " + ", ".join(f"{p} {x:.1f}" for p, x in loads))
     ok = summary["lost"] == 0 and not failures and mismatched == 0 and summary["p99_ratio"] <= 2
     print("PASS" if ok else "FAIL")

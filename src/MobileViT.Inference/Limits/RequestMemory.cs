@@ -24,5 +24,5 @@ public static class RequestMemory
         RequestMemorySize.Resolve(limits.RequestMemoryBytes, limits.MaxImageBytes, CgroupMemoryLimit.Read(), RequestMemorySize.GcHeapHardLimit());
 
     public static RequestMemoryReclaimer CreateReclaimer(ImageLimitsOptions limits, TimeProvider time) =>
-        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), RequestMemoryReclaimer.CollectAggressively);
+        new(time, Math.Min(TrimAfterBytes, Size(limits).Bytes / 4), RequestMemoryReclaimer.ReturnFreeMemory);
 }

@@ -4,25 +4,29 @@ using System.Runtime.InteropServices;
 namespace MobileViT.Inference.Models;
 
 /// <summary>
-/// Runs work on a thread of its own at a lower scheduling priority (nice +10 on Linux; elsewhere as is), so that it uses
-/// the CPU the threads serving requests leave: a version loading and warming beside the serving one. The thread is
-/// never given back its priority (an unprivileged thread cannot raise it again), so it runs that work only and ends;
-/// threads it starts inherit its priority, which is why whatever serves (the batcher's workers, ONNX Runtime's own
-/// thread pools) must not be started on it.
+/// Runs work on a thread of its own at a lower scheduling priority, so that it uses the CPU the threads serving requests
+/// leave: a version loading and warming beside the serving one. On Linux either <c>SCHED_IDLE</c> (<paramref
+/// name="idle"/>: it runs only when no other thread wants the core; nice +10 where the policy is refused) or nice +10;
+/// elsewhere as is. The thread is never given back its priority (an unprivileged thread cannot raise it again), so it
+/// runs that work only and ends; threads it starts inherit its priority, which is why whatever serves (the batcher's
+/// workers, ONNX Runtime's own thread pools) must not be started on it.
 /// </summary>
 internal static partial class LowPriorityThread
 {
-    /// <summary>How much lower: a nice-0 thread gets about ten times its share of a contended core.</summary>
+    /// <summary>How much lower without <c>SCHED_IDLE</c>: a nice-0 thread gets about ten times its share of a contended core.</summary>
     public const int Nice = 10;
 
+    /// <summary>Linux's <c>SCHED_IDLE</c> policy, from <c>sched.h</c>.</summary>
+    public const int SchedIdle = 5;
+
     /// <summary>Runs <paramref name="work"/> to completion on a new low-priority thread; blocks the caller meanwhile and rethrows what it throws.</summary>
-    public static T Run<T>(string name, Func<T> work)
+    public static T Run<T>(string name, bool idle, Func<T> work)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
-            Lower();
+            Lower(idle);
             try
             {
                 result = work();
@@ -42,13 +46,17 @@ internal static partial class LowPriorityThread
         return result;
     }
 
-    private static void Lower()
+    private static unsafe void Lower(bool idle)
     {
         if (!OperatingSystem.IsLinux())
             return;
         try
         {
-            // On Linux a nice value belongs to a thread: PRIO_PROCESS with a thread id changes that thread alone.
+            // Both act on the calling thread alone: pid 0 of sched_setscheduler is the caller, and a nice value
+            // belongs to a thread (PRIO_PROCESS with a thread id).
+            var parameter = 0;
+            if (idle && SetScheduler(0, SchedIdle, &parameter) == 0)
+                return;
             SetPriority(0, GetThreadId(), Nice);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -59,6 +67,9 @@ internal static partial class LowPriorityThread
 
     [LibraryImport("libc", EntryPoint = "setpriority")]
     private static partial int SetPriority(int which, int who, int priority);
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler")]
+    private static unsafe partial int SetScheduler(int pid, int policy, int* param);
 
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetThreadId();

@@ -7,8 +7,10 @@ namespace MobileViT.Inference.Models;
 /// largest mmap-ed block freed so far (up to 32 MiB), so after the first session is disposed, the large buffers of the
 /// next sessions come from its heap arenas instead, where they fragment and stay: RSS then climbs with every reload,
 /// though nothing leaks. A fixed threshold (<see cref="Configure"/>) keeps blocks of 4 MiB and more on their own
-/// mappings, given back when freed. After an unload (<see cref="AfterUnload"/>) a compacting collection returns the
-/// managed heap's free space and <c>malloc_trim</c> the arenas' free pages.
+/// mappings, given back when freed, so an unload returns its sessions' weights and buffers at once. The arenas' free
+/// pages go back with <c>malloc_trim</c> (<see cref="TrimNativeHeap"/>), which the service runs with its compacting
+/// collection once requests are quiet (<see cref="Limits.RequestMemoryReclaimer"/>): it holds each arena's lock while it
+/// walks it, stalling the threads serving requests that allocate meanwhile.
 /// </summary>
 internal static partial class MemoryRelease
 {
@@ -33,9 +35,9 @@ internal static partial class MemoryRelease
         }
     }
 
-    public static void AfterUnload()
+    /// <summary>Returns the free pages of glibc's heap arenas to the system; elsewhere than glibc, nothing.</summary>
+    public static void TrimNativeHeap()
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (!OperatingSystem.IsLinux())
             return;
         try

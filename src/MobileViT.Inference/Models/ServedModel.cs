@@ -4,6 +4,7 @@ using SkiaSharp;
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Batching;
 using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Models.Repository;
 using MobileViT.Inference.Preprocessing;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Sources;
@@ -91,7 +92,8 @@ public sealed class ServedModel : IAsyncDisposable
     /// </summary>
     /// <param name="beside">
     /// Another version of the model serves meanwhile: the instances are created and warmed one after another on a thread
-    /// of lower priority (<see cref="LowPriorityThread"/>), so that the load takes the CPU the requests being served leave.
+    /// of lower priority (<see cref="LowPriorityThread"/>, <c>Repository:LoadPriority</c>), so that the load takes the CPU
+    /// the requests being served leave.
     /// </param>
     public static ServedModel Load(ModelOptions options, int version, ModelArtifacts artifacts, MobileViTOptions settings, int modelCount,
         SessionFactory sessions, InferenceMetrics metrics, ModelStatistics statistics, ILoggerFactory loggers, TimeProvider? time = null,
@@ -116,8 +118,9 @@ public sealed class ServedModel : IAsyncDisposable
             // and serve with it) nor when tuning (its measurements need the usual priority).
             (ModelSignature Signature, int MaxBatch, PreprocessingPlacement Preprocessing, TimeSpan Loaded, TimeSpan WarmUp) Prepare() =>
                 CreateAndWarm(options, artifacts, settings, sessions, providers, plan, tuning, beside, instances, started, progress);
-            var prepared = beside && plan.IntraOpThreads == 1 && tuning is null
-                ? LowPriorityThread.Run($"load-{options.Name}-{version}", Prepare)
+            var priority = settings.Repository.LoadPriority.ToLowerInvariant();
+            var prepared = beside && plan.IntraOpThreads == 1 && tuning is null && priority != RepositoryOptions.NormalPriority
+                ? LowPriorityThread.Run($"load-{options.Name}-{version}", idle: priority == RepositoryOptions.IdlePriority, Prepare)
                 : Prepare();
             ModelLog.Loaded(logger, options.Name, artifacts.Origin, prepared.Loaded.TotalMilliseconds, plan.Instances, plan.IntraOpThreads,
                 string.Join(",", instances.Select(i => i.ExecutionProvider).Distinct()), prepared.Preprocessing.ToString().ToLowerInvariant(), prepared.MaxBatch,
@@ -237,6 +240,12 @@ public sealed class ServedModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Batcher.DisposeAsync().ConfigureAwait(false);
+        DisposeInstances();
+    }
+
+    /// <summary>Releases the sessions; the batcher must have been disposed first.</summary>
+    internal void DisposeInstances()
+    {
         foreach (var instance in Instances)
             instance.Dispose();
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MobileViT.Inference.Configuration;
+using MobileViT.Inference.Limits;
 using MobileViT.Inference.Runtime;
 using MobileViT.Inference.Sources;
 using MobileViT.Inference.Telemetry;
@@ -18,7 +19,8 @@ public sealed class VersionLoader(
     InferenceMetrics metrics,
     ModelStatistics statistics,
     ILoggerFactory loggers,
-    TimeProvider time)
+    TimeProvider time,
+    RequestMemoryReclaimer reclaimer)
 {
     /// <summary>
     /// Loads <paramref name="entry"/>'s version; <paramref name="verify"/>, when given, runs once its files have been
@@ -32,8 +34,8 @@ public sealed class VersionLoader(
             var artifacts = await resolver.ResolveAsync(entry.Options, cancellationToken).ConfigureAwait(false);
             if (verify?.Invoke() is { } problem)
                 throw new ModelSourceException(problem);
-            var served = await Task.Run(() => ServedModel.Load(entry.Options, entry.Version, artifacts, options, Math.Max(1, modelCount), sessions, metrics,
-                    statistics, loggers, time, state => entry.MoveTo(state), beside), cancellationToken)
+            var served = await OnOwnThread(() => ServedModel.Load(entry.Options, entry.Version, artifacts, options, Math.Max(1, modelCount), sessions,
+                    metrics, statistics, loggers, time, state => entry.MoveTo(state), beside), cancellationToken)
                 .ConfigureAwait(false);
             metrics.RecordModelLoad(entry.Name, served.LoadDuration, served.WarmUpDuration, served.Instances.Select(i => i.ExecutionProvider));
             if (served.Tuning is { } tuning)
@@ -53,11 +55,28 @@ public sealed class VersionLoader(
         }
     }
 
-    /// <summary>Disposes a loaded version and gives its memory back; its instances no longer count.</summary>
+    /// <summary>
+    /// Disposes a loaded version and gives its memory back: its sessions' large blocks at once (see
+    /// <see cref="MemoryRelease"/>), the managed heap's and glibc arenas' free space once requests are quiet (a
+    /// compacting collection and <c>malloc_trim</c> would stall the requests being served); its instances no longer count.
+    /// </summary>
     internal async Task UnloadAsync(ServedModel model)
     {
-        await model.DisposeAsync().ConfigureAwait(false);
+        await model.Batcher.DisposeAsync().ConfigureAwait(false);
+        await OnOwnThread(() =>
+        {
+            model.DisposeInstances();
+            return true;
+        }, CancellationToken.None).ConfigureAwait(false);
         metrics.RecordModelUnload(model.Name, model.Instances.Select(i => i.ExecutionProvider));
-        MemoryRelease.AfterUnload();
+        reclaimer.CollectWhenQuiet();
     }
+
+    /// <summary>
+    /// Runs synchronous work of a second or more (creating and warming sessions, releasing them) on a thread of its
+    /// own rather than the thread pool's: on a small machine the pool has as few threads as cores, and one held that
+    /// long slows every request until the pool notices and grows.
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

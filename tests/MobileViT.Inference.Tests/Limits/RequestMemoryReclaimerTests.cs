@@ -22,13 +22,7 @@ public sealed class RequestMemoryReclaimerTests
         lease.Reserve(1500);
         lease.Dispose();
 
-        _clock.Advance(RequestMemoryReclaimer.QuietPeriod - TimeSpan.FromMilliseconds(1));
-        Assert.Equal(0, _trims);
-        _clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(1, _trims);
-
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(1, _trims);
+        AssertTrimsOnceAfterTheQuietPeriod();
     }
 
     [Fact]
@@ -60,6 +54,43 @@ public sealed class RequestMemoryReclaimerTests
 
         next.Dispose();
         _clock.Advance(RequestMemoryReclaimer.QuietPeriod);
+        Assert.Equal(1, _trims);
+    }
+
+    [Fact]
+    public void An_unloaded_version_is_collected_after_the_quiet_period_when_no_request_holds_memory()
+    {
+        Budget(out var reclaimer);
+
+        reclaimer.CollectWhenQuiet();
+
+        AssertTrimsOnceAfterTheQuietPeriod();
+    }
+
+    [Fact]
+    public void An_unloaded_version_is_not_collected_while_requests_are_served_but_once_they_have_been_quiet()
+    {
+        var budget = Budget(out var reclaimer);
+        var serving = budget.Lease();
+        serving.Reserve(10);
+
+        reclaimer.CollectWhenQuiet();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, _trims);
+
+        serving.Dispose();
+        _clock.Advance(RequestMemoryReclaimer.QuietPeriod);
+        Assert.Equal(1, _trims);
+    }
+
+    private void AssertTrimsOnceAfterTheQuietPeriod()
+    {
+        _clock.Advance(RequestMemoryReclaimer.QuietPeriod - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, _trims);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, _trims);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, _trims);
     }
 }

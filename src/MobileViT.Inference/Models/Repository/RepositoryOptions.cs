@@ -9,6 +9,9 @@ public sealed class RepositoryOptions
 {
     public const string Poll = "poll";
     public const string Explicit = "explicit";
+    public const string IdlePriority = "idle";
+    public const string LowPriority = "low";
+    public const string NormalPriority = "normal";
 
     /// <summary>The repository's directory; unset: no repository.</summary>
     public string? Path { get; set; }
@@ -26,6 +29,14 @@ public sealed class RepositoryOptions
     /// <c>RepositoryModelLoad</c>, <c>RepositoryModelUnload</c>); it needs an API key with the <c>admin</c> scope.
     /// </summary>
     public bool ControlApi { get; set; }
+
+    /// <summary>
+    /// The CPU priority of a version loading beside a serving one (creating and warming its sessions, when they run
+    /// single-threaded and untuned). <c>idle</c>: only CPU time no other thread wants (Linux <c>SCHED_IDLE</c>), so a
+    /// swap barely moves the latency of the requests being served, but on a saturated server the load waits for a lull;
+    /// <c>low</c>: nice +10, about a tenth of a contended core, so it finishes under any load; <c>normal</c>: as serving.
+    /// </summary>
+    public string LoadPriority { get; set; } = IdlePriority;
 
     /// <summary>The fraction of a model's live requests its shadow version also runs, unless its configuration says otherwise.</summary>
     public double ShadowSample { get; set; } = 0.1;

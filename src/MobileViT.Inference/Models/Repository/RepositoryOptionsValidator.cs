@@ -19,6 +19,9 @@ public sealed class RepositoryOptionsValidator : IValidateOptions<MobileViTOptio
             errors.Add($"{Prefix}Control must be poll or explicit (was '{repository.Control}').");
         if (double.IsNaN(repository.PollIntervalSeconds) || repository.PollIntervalSeconds is <= 0 or > 3600)
             errors.Add($"{Prefix}PollIntervalSeconds must be more than 0 and at most 3600 (was {repository.PollIntervalSeconds}).");
+        if (!new[] { RepositoryOptions.IdlePriority, RepositoryOptions.LowPriority, RepositoryOptions.NormalPriority }
+                .Contains(repository.LoadPriority, StringComparer.OrdinalIgnoreCase))
+            errors.Add($"{Prefix}LoadPriority must be idle, low or normal (was '{repository.LoadPriority}').");
         if (double.IsNaN(repository.ShadowSample) || repository.ShadowSample is < 0 or > 1)
             errors.Add($"{Prefix}ShadowSample must be a fraction from 0 to 1 (was {repository.ShadowSample}).");
         if (repository.ControlApi && repository.Directory is null)
