@@ -6,6 +6,7 @@
 # Usage: scripts/bench-swap.sh [xxs|xs|s] [output-dir]
 # Environment: SWAP_FRACTION (0.7), SWAP_ROUNDS (4), SWAP_PER_ROUND (5), SWAP_EVERY (5 s), SWAP_PORT (5390),
 # SWAP_SERVICE_ENV (extra settings, e.g. 'MobileViT__Execution__Instances=1').
+# Where the slow answers fall: python3 scripts/swap_timeline.py OUTPUT-DIR/timeline.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-xxs}

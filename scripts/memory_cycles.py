@@ -34,10 +34,10 @@ def rss_mib(pid):
     raise SystemExit("no VmRSS")
 
 
-def gc_committed_mib(port):
-    """The managed heap's committed memory after the last collection, from /metrics (.NET runtime instrumentation)."""
+def gc_committed_mib(port, key):
+    """The managed heap's committed memory after the last collection, from /metrics (.NET runtime instrumentation; the key reads it)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", "/metrics")
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {key}"})
     text = conn.getresponse().read().decode()
     for line in text.splitlines():
         if line.startswith("dotnet_gc_last_collection_memory_committed_size_bytes"):
@@ -70,12 +70,12 @@ def main():
         while not unloaded(args.port, args.key, args.model):
             time.sleep(0.1)
         rss_unloaded = rss_mib(args.pid)
-        gc_unloaded = gc_committed_mib(args.port)
+        gc_unloaded = gc_committed_mib(args.port, args.key)
         call(args.port, "POST", f"/v2/repository/models/{args.model}/load", args.key, b"{}")
         for image in images:
             call(args.port, "POST", f"/v1/models/{args.model}/classify", args.key, image, "image/jpeg")
         rss_loaded = rss_mib(args.pid)
-        gc_loaded = gc_committed_mib(args.port)
+        gc_loaded = gc_committed_mib(args.port, args.key)
         rows.append({"cycle": cycle, "rss_unloaded_mib": rss_unloaded, "rss_loaded_mib": rss_loaded, "gc_committed_unloaded_mib": gc_unloaded,
                      "gc_committed_loaded_mib": gc_loaded, "seconds": time.perf_counter() - started})
         gc = lambda v: "-" if v is None else f"{v:.0f}"
