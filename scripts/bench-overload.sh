@@ -45,6 +45,21 @@ wait_ready() {
   echo "not ready: $1" >&2; return 1
 }
 
+poll_admission() {
+  local began=$EPOCHREALTIME
+  while true; do
+    curl -fs -m 1 "$1" | awk -v now="$EPOCHREALTIME" -v began="$began" '
+      /^mobilevit_admission_margin\{/ { margin = $NF } /^mobilevit_admission_calibration_samples\{/ { samples = $NF }
+      END { if (margin != "") printf "%.1f %s %s\n", now - began, margin, samples }'
+    sleep 0.5
+  done
+}
+
+summarize_admission() {
+  awk '$3 > 0 { print $2 }' "$1" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR) printf "admission margin while calibrated (%d readings): min %.2f, median %.2f, max %.2f\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
+}
+
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== after: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes') (service built $(date -r src/MobileViT.Service/bin/Release/net10.0/MobileViT.Inference.dll +%H:%M:%S), cli $(date -r src/MobileViT.Cli/bin/$cli_config/net10.0/mobilevit.dll +%H:%M:%S)); before: $before_ref"
 for round in $(seq 1 "$rounds"); do
@@ -67,10 +82,19 @@ for round in $(seq 1 "$rounds"); do
     # Tiered JIT keeps recompiling hot paths for the first ~30 s under load; warm it before measuring.
     "${cli[@]}" --url "http://127.0.0.1:$port" --concurrency 16 --duration 5 --warmup 0 >/dev/null
     echo "== round $round, arm $arm (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    # Admission's calibrated margin through the run, twice a second, from the service's own /metrics (empty for a
+    # build without calibration): seconds since the overload run began, margin, calibration samples in its window.
+    poll_admission "http://127.0.0.1:$port/metrics" >"$out/admission-$arm-$round.log" 2>/dev/null &
+    poller=$!
     "${cli[@]}" --url "http://127.0.0.1:$port" --overload "${OVERLOAD_MULTIPLE:-4}" --deadline-ms "${OVERLOAD_DEADLINE_MS:-1000}" \
       --arrivals "${OVERLOAD_ARRIVALS:-smooth,burst}" --burst-period-ms "${OVERLOAD_BURST_PERIOD_MS:-1000}" \
       --high-rate "${OVERLOAD_HIGH_RATE:-5}" --concurrency 32 --duration "${OVERLOAD_DURATION:-15}" --warmup 3 --server-pid "$service" ${OVERLOAD_BENCH_ARGS:-} \
       --json "$out/overload-$arm-$round.json" | tee "$out/overload-$arm-$round.txt"
+    kill "$poller" 2>/dev/null; wait "$poller" 2>/dev/null || true
+    # How far the predictions were from what happened, over the whole run: the finish-ratio and start-error histograms.
+    curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^mobilevit_admission_(finish_ratio|start_error_seconds)_bucket' \
+      >"$out/admission-$arm-$round.prom" || true
+    summarize_admission "$out/admission-$arm-$round.log"
     echo "== round $round, arm $arm done (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     kill "$service"; wait "$service" 2>/dev/null || true; service=""
   done
