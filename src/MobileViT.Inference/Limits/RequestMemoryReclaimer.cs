@@ -5,8 +5,8 @@ namespace MobileViT.Inference.Limits;
 /// the GC frees (not pooled), but an idle service may not collect again for a long time, so the garbage of the last
 /// large requests stays committed: RSS stays at the burst's level. When the request bytes held fall to zero after a
 /// burst that reached <see cref="TrimAfterBytes"/>, and stay there for <see cref="QuietPeriod"/>, <c>trim</c> runs once
-/// (in the service: <see cref="ReturnFreeMemory"/>). Not
-/// during a burst, where the GC keeps up by itself, and once per burst. Unloading a model version asks for the same
+/// (in the service: <see cref="ReturnFreeMemory"/>). Not during a burst, where the GC keeps up by itself, and once per
+/// burst. Unloading a model version asks for the same
 /// (<see cref="CollectWhenQuiet"/>): a blocking, compacting collection pauses every request being served, so the free
 /// memory a version leaves waits for a quiet second; under steady traffic the GC's own collections reuse it.
 /// </summary>

@@ -63,11 +63,7 @@ public sealed class VersionLoader(
     internal async Task UnloadAsync(ServedModel model)
     {
         await model.Batcher.DisposeAsync().ConfigureAwait(false);
-        await OnOwnThread(() =>
-        {
-            model.DisposeInstances();
-            return true;
-        }, CancellationToken.None).ConfigureAwait(false);
+        await OnOwnThread(model.DisposeInstances).ConfigureAwait(false);
         metrics.RecordModelUnload(model.Name, model.Instances.Select(i => i.ExecutionProvider));
         reclaimer.CollectWhenQuiet();
     }
@@ -79,4 +75,7 @@ public sealed class VersionLoader(
     /// </summary>
     private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task OnOwnThread(Action work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
