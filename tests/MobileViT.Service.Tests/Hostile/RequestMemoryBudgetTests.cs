@@ -27,9 +27,11 @@ public sealed class RequestMemoryBudgetTests : IAsyncLifetime
         _service = await RunningService.StartAsync(new Dictionary<string, string>(HostileServiceFixture.Settings(Budget))
         {
             ["MobileViT:Limits:MaxImageBytes"] = MaxImageBytes.ToString(),
-            // A batch holds the images in flight (batch size x instances) and the part being read: two in flight and one
-            // arriving fit in the budget, so a batch is never too large for it on its own, however slowly its images run.
-            ["MobileViT:Batching:MaxBatchSize"] = "2",
+            // A batch holds the images in flight (batch size x instances, here 1) and the part being read, each reserved
+            // in buffer chunks a little over its size: one in flight and one arriving fit in the budget with room to
+            // spare, so a batch is never too large for it on its own, however slowly its images run (with two in flight,
+            // three parts' chunks came to the whole budget, and a slow run made the batch 413).
+            ["MobileViT:Batching:MaxBatchSize"] = "1",
         });
         _requests = new RequestCounter(_service.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     }
