@@ -50,14 +50,20 @@ poll_admission() {
   while true; do
     curl -fs -m 1 "$1" | awk -v now="$EPOCHREALTIME" -v began="$began" '
       /^mobilevit_admission_margin\{/ { margin = $NF } /^mobilevit_admission_calibration_samples\{/ { samples = $NF }
-      END { if (margin != "") printf "%.1f %s %s\n", now - began, margin, samples }'
+      /^mobilevit_admission_offset_seconds\{/ { offset = $NF } /^dotnet_gc_pause_time_seconds_total/ { gc = $NF }
+      /^dotnet_gc_collections_total\{.*gen2/ { gen2 = $NF } /^mobilevit_requests_total\{.*outcome="deadline_exceeded"/ { expired += $NF }
+      END { if (margin != "") printf "%.1f %s %s %s %s %s %d\n", now - began, margin, samples, offset, gc, gen2, expired }'
     sleep 0.5
   done
 }
 
 summarize_admission() {
   awk '$3 > 0 { print $2 }' "$1" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR) printf "admission margin while calibrated (%d readings): min %.2f, median %.2f, max %.2f\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
+    if (NR) printf "admission margin (factor) while calibrated (%d readings): min %.2f, median %.2f, max %.2f\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
+  awk '$3 > 0 && $4 != "" { print $4 }' "$1" | sort -g | awk '{ v[NR] = $1 * 1000 } END {
+    if (NR) printf "admission offset while calibrated: min %.0f ms, median %.0f ms, max %.0f ms\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
+  awk 'NR == 1 { first = $5; gen2first = $6 } { last = $5; gen2last = $6 } END {
+    if (first != "") printf "GC pauses during the overload run: %.0f ms, %d gen2 collections\n", (last - first) * 1000, gen2last - gen2first }' "$1"
 }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -83,7 +89,9 @@ for round in $(seq 1 "$rounds"); do
     "${cli[@]}" --url "http://127.0.0.1:$port" --concurrency 16 --duration 5 --warmup 0 >/dev/null
     echo "== round $round, arm $arm (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     # Admission's calibrated margin through the run, twice a second, from the service's own /metrics (empty for a
-    # build without calibration): seconds since the overload run began, margin, calibration samples in its window.
+    # build without calibration): seconds since the overload run began, factor, calibration samples in its window,
+    # offset (s; empty before the offset existed), the GC's total pause time (s), gen2 collections and requests that
+    # expired after admission (504), so far.
     poll_admission "http://127.0.0.1:$port/metrics" >"$out/admission-$arm-$round.log" 2>/dev/null &
     poller=$!
     "${cli[@]}" --url "http://127.0.0.1:$port" --overload "${OVERLOAD_MULTIPLE:-4}" --deadline-ms "${OVERLOAD_DEADLINE_MS:-1000}" \

@@ -3,50 +3,64 @@ namespace MobileViT.Inference.Batching;
 /// <summary>
 /// How far admission's predictions are from what happens, per model, over a recent window, and the margin that follows.
 /// For each admitted request the batcher reports its predicted and actual finish, both from its admission (a request
-/// that expired in the queue counts as finishing a batch after it was dropped, later than its deadline); the margin is a
-/// high quantile of actual / predicted over the window. A prediction is stretched by the margin before it is compared
-/// with the deadline, so a machine whose speed holds admits close to its capacity, and one whose speed swings (other
-/// work on the cores, higher priorities arriving ahead) leaves room in proportion. Until the window holds
-/// <see cref="MinSamples"/>, the configured uncalibrated margin applies. Only predictions in the upper part of what
-/// could be admitted calibrate (see <see cref="AdmissionPrediction.Calibrates"/>): a short wait is dominated by
-/// fixed costs that do not scale with the queue, and it is the long ones that decide what is refused.
+/// that expired in the queue counts as finishing a batch after it was dropped, later than its deadline). The margin
+/// (<see cref="AdmissionMargin"/>) has two parts, fitted to the window:
+/// <list type="bullet">
+/// <item>the factor: the median of actual / predicted over the longer half of the predictions, how much slower than
+/// predicted long waits drain (a median, so a few late requests do not move it, and of the longer half, so fixed
+/// delays, which weigh most on short waits, move it least);</item>
+/// <item>the offset: a high quantile of what is left, actual minus predicted times that factor: the late tail (a stall,
+/// the handling of a burst's own requests), which delays a request by about the same time whatever its wait.</item>
+/// </list>
+/// A quantile of the ratio alone would turn a tenth of a second of lateness on short waits into a factor on every
+/// prediction, long ones included, and refuse work the server has time for. Until the window holds
+/// <see cref="MinSamples"/>, the configured uncalibrated factor applies. Only predictions in the upper part of what
+/// could be admitted calibrate (see <see cref="AdmissionPrediction.Calibrates"/>): it is the long waits that decide
+/// what is refused.
 /// </summary>
 internal sealed class AdmissionCalibrator
 {
     public const int MinSamples = 32;
-    public const double LowestMargin = 0.5;
-    public const double HighestMargin = 10;
+    public const double LowestFactor = 0.5;
+    public const double HighestFactor = 10;
+    public static readonly TimeSpan HighestOffset = TimeSpan.FromSeconds(10);
 
     private readonly object _lock = new();
-    private readonly Queue<(long At, double Ratio)> _samples = new();
-    private readonly List<double> _sorted = [];
+    private readonly Queue<Sample> _samples = new();
     private readonly double _quantile;
     private readonly long _window;
     private readonly int _maxSamples;
-    private readonly double _uncalibrated;
+    private readonly AdmissionMargin _uncalibrated;
     private readonly TimeProvider _time;
+    private long _changes;
+    private long _fittedAt = -1;
+    private AdmissionMargin _fitted;
 
-    public AdmissionCalibrator(double quantile, TimeSpan window, double uncalibratedMargin, TimeProvider time, int maxSamples = 4096)
+    public AdmissionCalibrator(double quantile, TimeSpan window, double uncalibratedFactor, TimeProvider time, int maxSamples = 4096)
     {
         _quantile = quantile;
         _window = (long)(window.TotalSeconds * time.TimestampFrequency);
-        _uncalibrated = uncalibratedMargin;
+        _uncalibrated = AdmissionMargin.Uncalibrated(uncalibratedFactor);
         _maxSamples = maxSamples;
         _time = time;
     }
 
-    /// <summary>The factor predictions are stretched by before they are compared with a deadline.</summary>
-    public double Margin
+    /// <summary>What predictions are stretched by before they are compared with a deadline.</summary>
+    public AdmissionMargin Margin
     {
         get
         {
             lock (_lock)
             {
                 Prune(_time.GetTimestamp());
-                if (_sorted.Count < MinSamples)
+                if (_samples.Count < MinSamples)
                     return _uncalibrated;
-                var rank = (int)Math.Ceiling(_quantile * _sorted.Count) - 1;
-                return Math.Clamp(_sorted[Math.Clamp(rank, 0, _sorted.Count - 1)], LowestMargin, HighestMargin);
+                if (_fittedAt != _changes)
+                {
+                    _fitted = Fit();
+                    _fittedAt = _changes;
+                }
+                return _fitted;
             }
         }
     }
@@ -76,14 +90,33 @@ internal sealed class AdmissionCalibrator
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            _samples.Enqueue((now, ratio));
-            var at = _sorted.BinarySearch(ratio);
-            _sorted.Insert(at < 0 ? ~at : at, ratio);
+            _samples.Enqueue(new Sample(now, prediction.Finish.TotalSeconds, actualFinish.TotalSeconds, ratio));
+            _changes++;
             while (_samples.Count > _maxSamples)
                 Drop();
             Prune(now);
         }
         return ratio;
+    }
+
+    private AdmissionMargin Fit()
+    {
+        var samples = _samples.ToArray();
+        Array.Sort(samples, static (a, b) => a.Predicted.CompareTo(b.Predicted));
+        var longer = samples.AsSpan(samples.Length / 2);
+        Span<double> ratios = longer.Length <= 1024 ? stackalloc double[longer.Length] : new double[longer.Length];
+        for (var i = 0; i < longer.Length; i++)
+            ratios[i] = longer[i].Ratio;
+        ratios.Sort();
+        var factor = Math.Clamp(ratios[(ratios.Length - 1) / 2], LowestFactor, HighestFactor);
+
+        var late = new double[samples.Length];
+        for (var i = 0; i < samples.Length; i++)
+            late[i] = samples[i].Actual - factor * samples[i].Predicted;
+        Array.Sort(late);
+        var rank = Math.Clamp((int)Math.Ceiling(_quantile * late.Length) - 1, 0, late.Length - 1);
+        var offset = TimeSpan.FromSeconds(Math.Clamp(late[rank], 0, HighestOffset.TotalSeconds));
+        return new AdmissionMargin(factor, offset);
     }
 
     private void Prune(long now)
@@ -94,7 +127,10 @@ internal sealed class AdmissionCalibrator
 
     private void Drop()
     {
-        var (_, ratio) = _samples.Dequeue();
-        _sorted.RemoveAt(_sorted.BinarySearch(ratio));
+        _samples.Dequeue();
+        _changes++;
     }
+
+    /// <summary>One admitted request: predicted and actual finish in seconds from its admission, and their ratio.</summary>
+    private readonly record struct Sample(long At, double Predicted, double Actual, double Ratio);
 }

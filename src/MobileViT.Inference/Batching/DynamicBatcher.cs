@@ -65,7 +65,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
         [
             metrics.RegisterQueue(model, () => QueueDepth, () => Volatile.Read(ref _inFlight), version),
             metrics.RegisterDrainRate(model, () => _drainRate.Current?.ImagesPerSecond, version),
-            metrics.Admission.RegisterCalibration(model, () => _calibrator.Margin, () => _calibrator.Samples, version),
+            metrics.Admission.RegisterCalibration(model, () => _calibrator.Margin.Factor, () => _calibrator.Margin.Offset.TotalSeconds,
+                () => _calibrator.Samples, version),
         ];
 
         _runningWorkers = runners.Count;
@@ -95,8 +96,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Admitted requests of one priority whose body is still being read (their room in the queue is held).</summary>
     public int ReservedOf(RequestPriority priority) => _queue.ReservedOf(priority);
 
-    /// <summary>The margin admission stretches predictions by now: calibrated from the recent predictions' errors.</summary>
-    public double AdmissionMargin => _calibrator.Margin;
+    /// <summary>What admission stretches predictions by now (a factor, then an offset): calibrated from the recent predictions' errors.</summary>
+    internal AdmissionMargin AdmissionMargin => _calibrator.Margin;
 
     /// <summary>
     /// When a request of this priority due in <paramref name="timeout"/> would start and finish if it were admitted now,
@@ -131,7 +132,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 return (new AdmissionDecision(false, null, null), true, null);
             if (prediction.RetryAfterIfUnmeetable(remaining) is { } retryAfter)
                 return (new AdmissionDecision(false, prediction, retryAfter), false, null);
-            var calibrates = prediction.Finish * prediction.Margin >= remaining * CalibratingShareOfDeadline;
+            var calibrates = prediction.Margin.Stretch(prediction.Finish) >= remaining * CalibratingShareOfDeadline;
             return (new AdmissionDecision(false, prediction, null), true, new AdmissionPrediction(now, prediction.Start, prediction.Finish, calibrates));
         });
         return decision with { Reservation = reservation };
@@ -160,8 +161,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             // A follower's run moves from where the one before it would have run to its own; only a promise this
             // request breaks counts, not one already broken.
-            var left = _time.GetElapsedTime(now, followers[j]).TotalSeconds;
-            breaks = runs[j + 1].Finish * margin > left && runs[j].Finish * margin <= left;
+            var left = _time.GetElapsedTime(now, followers[j]);
+            breaks = margin.Stretch(TimeSpan.FromSeconds(runs[j + 1].Finish)) > left && margin.Stretch(TimeSpan.FromSeconds(runs[j].Finish)) <= left;
         }
         return new WaitPrediction(TimeSpan.FromSeconds(runs[0].Start), TimeSpan.FromSeconds(runs[0].Finish), snapshot.AnythingAhead, margin, breaks);
     }

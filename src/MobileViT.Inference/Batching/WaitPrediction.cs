@@ -2,13 +2,13 @@ namespace MobileViT.Inference.Batching;
 
 /// <summary>
 /// When a new request would start and finish, from now, played forward over the work admitted ahead of it
-/// (<see cref="DrainSimulation"/>), and the calibrated <paramref name="Margin"/> it is stretched by before it is
-/// compared with a deadline. <paramref name="Ahead"/> is false when nothing admitted would go before it: then nothing
+/// (<see cref="DrainSimulation"/>), and the calibrated <paramref name="Margin"/> its finish is stretched by before it
+/// is compared with a deadline. <paramref name="Ahead"/> is false when nothing admitted would go before it: then nothing
 /// can be said against admitting it, and an idle or lightly loaded server refuses nothing.
 /// <paramref name="BreaksPromises"/>: admitting it would make a request of its priority already admitted, with a later
 /// deadline, finish too late.
 /// </summary>
-internal readonly record struct WaitPrediction(TimeSpan Start, TimeSpan Finish, bool Ahead, double Margin, bool BreaksPromises = false)
+internal readonly record struct WaitPrediction(TimeSpan Start, TimeSpan Finish, bool Ahead, AdmissionMargin Margin, bool BreaksPromises = false)
 {
     /// <summary>
     /// Null when the request can finish within <paramref name="remaining"/> (its predicted finish stretched by the
@@ -17,9 +17,9 @@ internal readonly record struct WaitPrediction(TimeSpan Start, TimeSpan Finish, 
     /// </summary>
     public TimeSpan? RetryAfterIfUnmeetable(TimeSpan remaining)
     {
-        if (!Ahead || (Finish * Margin <= remaining && !BreaksPromises))
+        if (!Ahead || (Margin.Stretch(Finish) <= remaining && !BreaksPromises))
             return null;
-        var admissibleStart = remaining / Margin - (Finish - Start);
+        var admissibleStart = Margin.LongestWithin(remaining) - (Finish - Start);
         return admissibleStart > TimeSpan.Zero && Start > admissibleStart ? Start - admissibleStart : Start;
     }
 }

@@ -39,11 +39,12 @@ public sealed class BatchingOptions
     public int DrainRateWindowMs { get; set; } = 5_000;
 
     /// <summary>
-    /// The quantile of recent prediction errors (actual finish / predicted finish of admitted requests) used as the
-    /// margin predictions are stretched by before they are compared with a deadline. Higher leaves more room and
-    /// refuses more; the share of admitted requests that can still expire is about what is above it.
+    /// The quantile of recent lateness (how much later than its prediction, stretched by the calibrated factor, an
+    /// admitted request finished) used as the offset added to predictions before they are compared with a deadline.
+    /// Higher leaves more room and refuses more; the share of admitted requests that can still expire is about what is
+    /// above it.
     /// </summary>
-    public double AdmissionQuantile { get; set; } = 0.99;
+    public double AdmissionQuantile { get; set; } = 0.999;
 
     /// <summary>The recent window of admitted requests the margin is calibrated over.</summary>
     public int AdmissionCalibrationWindowMs { get; set; } = 10_000;

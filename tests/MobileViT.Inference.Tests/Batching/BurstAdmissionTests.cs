@@ -120,10 +120,12 @@ public sealed class BurstAdmissionTests
 
         // From the uncalibrated 2, the steady model's margin goes to its predictions' error, none: it admits what
         // it can do (10 per second); the noisy one keeps a margin and admits fewer.
-        Assert.InRange(steady.Margin, 1, 1.001);
+        Assert.InRange(steady.Margin.Factor, 1, 1.001);
+        Assert.InRange(steady.Margin.Offset, TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
         Assert.Equal(10, steady.AdmittedLastBurst);
-        Assert.InRange(noisy.Margin, 1.2, 2);
-        Assert.True(noisy.AdmittedLastBurst < 9, $"noisy: {noisy.AdmittedLastBurst} admitted");
+        // The noisy one's late tail (a batch can take 1.6x its mean) is kept as room on top of every prediction.
+        Assert.True(noisy.Margin.Stretch(TimeSpan.FromSeconds(0.9)) >= TimeSpan.FromSeconds(0.95), $"noisy: {noisy.Margin}");
+        Assert.True(noisy.AdmittedLastBurst < steady.AdmittedLastBurst, $"noisy: {noisy.AdmittedLastBurst} admitted");
         Assert.Equal(0, noisy.Expired);
     }
 
@@ -132,7 +134,7 @@ public sealed class BurstAdmissionTests
     /// (the i-th batch run): each burst admits what the margin lets it, which then runs; returns the margin at the
     /// end and what the last burst admitted.
     /// </summary>
-    private static async Task<(double Margin, int AdmittedLastBurst, int Expired)> CalibrateAsync(Func<int, int> batchMs)
+    private static async Task<(AdmissionMargin Margin, int AdmittedLastBurst, int Expired)> CalibrateAsync(Func<int, int> batchMs)
     {
         var options = new BatchingOptions { MaxBatchSize = 1, WaitEstimateSafetyFactor = 2, AdmissionCalibrationWindowMs = 600_000, DrainRateWindowMs = 600_000 };
         await using var model = new SteppedModel(options, 1);

@@ -189,6 +189,7 @@ public sealed class OverloadAdmissionTests(OverloadFixture fixture) : IClassFixt
         // The calibration: the margin in use (the uncalibrated one here), and each admitted request's prediction
         // against what happened (it started 0.5 s and finished 0.75 s after it arrived, as predicted).
         Assert.EndsWith(" 1.25", Line(after, "mobilevit_admission_margin"));
+        Assert.EndsWith(" 0", Line(after, "mobilevit_admission_offset_seconds"));
         Assert.Matches(" [0-9]+$", Line(after, "mobilevit_admission_calibration_samples"));
         Assert.Contains(after, l => l.StartsWith("mobilevit_admission_finish_ratio_bucket{", StringComparison.Ordinal)
             && l.Contains($"model=\"{Model}\"") && l.Contains("le=\"1\"") && !l.EndsWith(" 0"));
