@@ -99,8 +99,9 @@ for round in $(seq 1 "$rounds"); do
       --high-rate "${OVERLOAD_HIGH_RATE:-5}" --concurrency 32 --duration "${OVERLOAD_DURATION:-15}" --warmup 3 --server-pid "$service" ${OVERLOAD_BENCH_ARGS:-} \
       --json "$out/overload-$arm-$round.json" | tee "$out/overload-$arm-$round.txt"
     kill "$poller" 2>/dev/null; wait "$poller" 2>/dev/null || true
-    # How far the predictions were from what happened, over the whole run: the finish-ratio and start-error histograms.
-    curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^mobilevit_admission_(finish_ratio|start_error_seconds)_bucket' \
+    # How far the predictions were from what happened, over the whole run: the finish-ratio and start-error histograms,
+    # and the session runs' times (stalls of the machine show there).
+    curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^mobilevit_(admission_(finish_ratio|start_error_seconds)|batch_inference_seconds)_bucket' \
       >"$out/admission-$arm-$round.prom" || true
     summarize_admission "$out/admission-$arm-$round.log"
     echo "== round $round, arm $arm done (load: $(cut -d' ' -f1-3 /proc/loadavg))"

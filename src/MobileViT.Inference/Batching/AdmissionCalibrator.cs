@@ -21,7 +21,11 @@ namespace MobileViT.Inference.Batching;
 internal sealed class AdmissionCalibrator
 {
     public const int MinSamples = 32;
-    public const double LowestFactor = 0.5;
+    /// <summary>
+    /// Admission never counts on the work ahead draining faster than it was measured to: a median below 1 comes from a
+    /// drain rate lagging a speed-up, and the offset's stalls are no rarer then.
+    /// </summary>
+    public const double LowestFactor = 1;
     public const double HighestFactor = 10;
     public static readonly TimeSpan HighestOffset = TimeSpan.FromSeconds(10);
 

@@ -68,6 +68,16 @@ public sealed class AdmissionCalibratorTests
     }
 
     [Fact]
+    public void Predictions_that_were_pessimistic_do_not_make_admission_count_on_a_faster_drain()
+    {
+        var calibrator = new AdmissionCalibrator(0.99, Window, 2, new FakeTimeProvider());
+        for (var i = 0; i <= 70; i++)
+            calibrator.Record(Predicted(0.3 + i / 100.0), TimeSpan.FromSeconds((0.3 + i / 100.0) * 0.8));
+
+        Assert.Equal(new AdmissionMargin(AdmissionCalibrator.LowestFactor, TimeSpan.Zero), calibrator.Margin);
+    }
+
+    [Fact]
     public void Old_errors_leave_with_the_window_and_short_predictions_do_not_calibrate()
     {
         var clock = new FakeTimeProvider();
