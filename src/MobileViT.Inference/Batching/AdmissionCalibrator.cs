@@ -29,6 +29,13 @@ internal sealed class AdmissionCalibrator
     public const double HighestFactor = 10;
     public static readonly TimeSpan HighestOffset = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// By default the margin is refitted once a 32nd of the window has changed, not on every sample: a fit sorts the
+    /// window, and at thousands of requests a second (a GPU) a fit per finished request would cost a core
+    /// (docs/benchmarks.md, "The margin as a factor and an offset").
+    /// </summary>
+    public const int DefaultRefitDivisor = 32;
+
     private readonly object _lock = new();
     private readonly Queue<Sample> _samples = new();
     private readonly double _quantile;
@@ -36,12 +43,20 @@ internal sealed class AdmissionCalibrator
     private readonly int _maxSamples;
     private readonly AdmissionMargin _uncalibrated;
     private readonly TimeProvider _time;
+    private readonly int _refitDivisor;
     private long _changes;
     private long _fittedAt = -1;
     private AdmissionMargin _fitted;
+    private Sample[] _byPrediction = [];
+    private double[] _scratch = [];
 
-    public AdmissionCalibrator(double quantile, TimeSpan window, double uncalibratedFactor, TimeProvider time, int maxSamples = 4096)
+    /// <param name="refitDivisor">The margin is refitted once the window's size / this many samples have changed
+    /// (<see cref="int.MaxValue"/>: on every change).</param>
+    public AdmissionCalibrator(double quantile, TimeSpan window, double uncalibratedFactor, TimeProvider time, int maxSamples = 4096,
+        int refitDivisor = DefaultRefitDivisor)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(refitDivisor, 1);
+        _refitDivisor = refitDivisor;
         _quantile = quantile;
         _window = (long)(window.TotalSeconds * time.TimestampFrequency);
         _uncalibrated = AdmissionMargin.Uncalibrated(uncalibratedFactor);
@@ -59,7 +74,7 @@ internal sealed class AdmissionCalibrator
                 Prune(_time.GetTimestamp());
                 if (_samples.Count < MinSamples)
                     return _uncalibrated;
-                if (_fittedAt != _changes)
+                if (_fittedAt < 0 || _changes - _fittedAt >= Math.Max(1, _samples.Count / _refitDivisor))
                 {
                     _fitted = Fit();
                     _fittedAt = _changes;
@@ -103,22 +118,30 @@ internal sealed class AdmissionCalibrator
         return ratio;
     }
 
+    /// <summary>Fits the margin to the window, in buffers kept from one fit to the next.</summary>
     private AdmissionMargin Fit()
     {
-        var samples = _samples.ToArray();
-        Array.Sort(samples, static (a, b) => a.Predicted.CompareTo(b.Predicted));
-        var longer = samples.AsSpan(samples.Length / 2);
-        Span<double> ratios = longer.Length <= 1024 ? stackalloc double[longer.Length] : new double[longer.Length];
+        var count = _samples.Count;
+        if (_byPrediction.Length < count)
+        {
+            _byPrediction = new Sample[Math.Min(Math.Max(count * 2, 64), _maxSamples)];
+            _scratch = new double[_byPrediction.Length];
+        }
+        _samples.CopyTo(_byPrediction, 0);
+        var samples = _byPrediction.AsSpan(0, count);
+        samples.Sort(static (a, b) => a.Predicted.CompareTo(b.Predicted));
+        var longer = samples[(count / 2)..];
+        var ratios = _scratch.AsSpan(0, longer.Length);
         for (var i = 0; i < longer.Length; i++)
             ratios[i] = longer[i].Ratio;
         ratios.Sort();
         var factor = Math.Clamp(ratios[(ratios.Length - 1) / 2], LowestFactor, HighestFactor);
 
-        var late = new double[samples.Length];
-        for (var i = 0; i < samples.Length; i++)
+        var late = _scratch.AsSpan(0, count);
+        for (var i = 0; i < count; i++)
             late[i] = samples[i].Actual - factor * samples[i].Predicted;
-        Array.Sort(late);
-        var rank = Math.Clamp((int)Math.Ceiling(_quantile * late.Length) - 1, 0, late.Length - 1);
+        late.Sort();
+        var rank = Math.Clamp((int)Math.Ceiling(_quantile * count) - 1, 0, count - 1);
         var offset = TimeSpan.FromSeconds(Math.Clamp(late[rank], 0, HighestOffset.TotalSeconds));
         return new AdmissionMargin(factor, offset);
     }

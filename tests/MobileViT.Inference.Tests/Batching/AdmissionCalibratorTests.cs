@@ -78,6 +78,21 @@ public sealed class AdmissionCalibratorTests
     }
 
     [Fact]
+    public void The_margin_is_refitted_once_a_thirty_second_of_the_window_has_changed_not_on_every_sample()
+    {
+        var calibrator = new AdmissionCalibrator(0.99, Window, 2, new FakeTimeProvider());
+        for (var i = 0; i < 320; i++)
+            calibrator.Record(Predicted(0.4), TimeSpan.FromSeconds(0.4));
+        Assert.Equal(new AdmissionMargin(1, TimeSpan.Zero), calibrator.Margin);
+
+        for (var i = 0; i < 9; i++)
+            calibrator.Record(Predicted(0.4), TimeSpan.FromSeconds(0.9));
+        Assert.Equal(new AdmissionMargin(1, TimeSpan.Zero), calibrator.Margin);
+        calibrator.Record(Predicted(0.4), TimeSpan.FromSeconds(0.9));
+        Assert.Equal(0.5, calibrator.Margin.Offset.TotalSeconds, 6);
+    }
+
+    [Fact]
     public void Old_errors_leave_with_the_window_and_short_predictions_do_not_calibrate()
     {
         var clock = new FakeTimeProvider();
